@@ -1,0 +1,28 @@
+/**
+ * What one GraphQL operation cost: filled in by the bucket store as it works, read by the cost
+ * extension, the metrics and the log line at the end of the request.
+ */
+export interface OperationCost {
+  upstreamRequests: number;
+  windowsFetched: number;
+  retries: number;
+  retryWaitMs: number;
+  callsOutsideWindow: number;
+  cache: {
+    memory: { hits: number; misses: number };
+    redis: { hits: number; misses: number };
+    /** Buckets another operation was already fetching: this one waited for that answer. */
+    shared: number;
+  };
+}
+
+export function emptyOperationCost(): OperationCost {
+  return {
+    upstreamRequests: 0,
+    windowsFetched: 0,
+    retries: 0,
+    retryWaitMs: 0,
+    callsOutsideWindow: 0,
+    cache: { memory: { hits: 0, misses: 0 }, redis: { hits: 0, misses: 0 }, shared: 0 },
+  };
+}

@@ -1,0 +1,31 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { isUpstreamError } from '../upstream/errors.js';
+import { ErrorCode } from './codes.js';
+
+/**
+ * The one normalize step every error passes before it reaches a client. Upstream failures get their
+ * typed code; anything unexpected becomes a plain INTERNAL_SERVER_ERROR with no message or stack from
+ * inside (those are logged with the request id by the error-log plugin). Must not throw.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (isUpstreamError(original)) {
+    return {
+      ...formatted,
+      message: original.message,
+      extensions: {
+        code: original.code,
+        ...(original.statusCode !== null && original.statusCode !== 200 ? { upstreamStatus: original.statusCode } : {}),
+      },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  return {
+    message: 'Internal server error: the gateway logged the details under this request id',
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

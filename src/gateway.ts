@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BucketStore } from './cache/bucketStore.js';
+import { createFingerprinter } from './cache/fingerprint.js';
+import { MemoryTier } from './cache/memoryTier.js';
+import type { Config } from './config.js';
+import { createRequestListener, type RouteHandler } from './http/app.js';
+import { createHealthRoutes } from './http/health.js';
+import type { Logger } from './logger.js';
+import { createContextFactory } from './requestContext.js';
+import { buildSchema } from './schema.js';
+import { createApolloServer } from './server.js';
+import { LiveDeflectClient } from './upstream/client.js';
+
+export interface GatewayOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The upstream actually used: config.upstreamUrl, or the embedded simulator's URL. */
+  readonly upstreamUrl: string;
+  /** The static credential actually used: config's, or the embedded simulator's own. */
+  readonly upstreamAuthorization: string | null;
+  /** Extra routes tried before GraphQL (GraphiQL, metrics). */
+  readonly routes?: readonly RouteHandler[];
+}
+
+export interface Gateway {
+  /** http://host:port of the listening server. */
+  readonly url: string;
+  readonly port: number;
+  readonly client: LiveDeflectClient;
+  readonly store: BucketStore;
+  readonly memory: MemoryTier;
+  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT), then releases everything. */
+  close(): Promise<void>;
+}
+
+/** Wires the request path together (HTTP -> Apollo -> resolvers -> loaders -> cache -> client) and listens. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = options;
+  const client = new LiveDeflectClient({
+    baseUrl: options.upstreamUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    maxBodyBytes: config.upstreamMaxBodyBytes,
+    retries: config.upstreamRetries,
+    retryAfterMaxMs: config.upstreamRetryAfterMaxMs,
+    connections: config.upstreamConnections,
+    breakerFailureThreshold: config.breakerFailureThreshold,
+    breakerCooldownMs: config.breakerCooldownMs,
+    logger,
+  });
+  const memory = new MemoryTier(config.cacheMaxBytes);
+  const store = new BucketStore({
+    client,
+    upstreamUrl: options.upstreamUrl,
+    bucketSizeMs: config.bucketSizeMs,
+    maxWindowMs: config.maxWindowMs,
+    concurrency: config.upstreamConcurrency,
+    memory,
+    settleAfterMs: config.cacheSettleAfterMs,
+    recentTtlMs: config.cacheRecentTtlMs,
+    settledTtlMs: config.cacheSettledTtlMs,
+    logger,
+  });
+  const apollo = createApolloServer(buildSchema(), config, logger);
+  await apollo.start();
+  const contextFor = createContextFactory({
+    store,
+    fingerprint: createFingerprinter(config.cacheKeySecret),
+    staticAuthorization: options.upstreamAuthorization,
+    operationDeadlineMs: config.operationDeadlineMs,
+    settings: { bucketSizeMs: config.bucketSizeMs, maxRangeMs: config.maxRangeMs, maskPii: config.maskPii },
+    logger,
+  });
+  const health = createHealthRoutes({
+    isReady: () =>
+      client.breakerState === 'open' ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' } : { ready: true },
+  });
+  const server = createServer(
+    createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes: [health, ...(options.routes ?? [])] }),
+  );
+  await listen(server, config.port, config.host);
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    client,
+    store,
+    memory,
+    async close() {
+      await drain(server, config.shutdownTimeoutMs);
+      await apollo.stop();
+      await client.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Graceful stop: refuse new connections, close idle keep-alive ones, wait for in-flight requests,
+ * and cut whatever is still open when the time is up so shutdown always ends.
+ */
+async function drain(server: Server, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idleSweep);
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { GatewayContext } from '../context.js';
+import type { Logger } from '../logger.js';
+import { BodyError, readJsonBody } from './body.js';
+import { requestIdOf } from './requestId.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** A route besides GraphQL: returns true when it answered the request. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
+
+export interface AppOptions {
+  readonly apollo: ApolloServer<GatewayContext>;
+  readonly contextFor: (req: IncomingMessage, requestId: string) => GatewayContext;
+  readonly maxBodyBytes: number;
+  readonly logger: Logger;
+  /** Tried in order before GraphQL: GraphiQL, health, metrics. */
+  readonly routes: readonly RouteHandler[];
+}
+
+/**
+ * The HTTP edge: request ids, body limits and routing, then Apollo's executeHTTPGraphQLRequest.
+ * Written on node:http rather than a framework because this is all the gateway needs from one.
+ */
+export function createRequestListener(options: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    handle(req, res, requestId, options).catch((error: unknown) => {
+      options.logger.error({ requestId, err: error }, 'request failed outside GraphQL');
+      if (!res.headersSent) sendJsonError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, options: AppOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
+    res.writeHead(302, { location: GRAPHQL_PATH }).end();
+    return;
+  }
+  for (const route of options.routes) {
+    if (await route(req, res)) return;
+  }
+  if (url.pathname !== GRAPHQL_PATH) {
+    sendJsonError(res, 404, `Not found: GraphQL is served at ${GRAPHQL_PATH}`, 'NOT_FOUND');
+    return;
+  }
+  let body: unknown;
+  try {
+    body = req.method === 'POST' ? await readJsonBody(req, options.maxBodyBytes) : undefined;
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    sendJsonError(res, error.status, error.message, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
+    return;
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const response = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+    context: async () => options.contextFor(req, requestId),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/** Errors outside GraphQL execution still answer in the GraphQL response shape, so clients parse one format. */
+export function sendJsonError(res: ServerResponse, status: number, message: string, code: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}

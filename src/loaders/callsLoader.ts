@@ -1,0 +1,45 @@
+import DataLoader from 'dataloader';
+import type { BucketStore, OperationContext, Scope } from '../cache/bucketStore.js';
+import type { CallModel } from '../model/call.js';
+import { UpstreamError } from '../upstream/errors.js';
+
+export interface BucketKey {
+  readonly siteId: string;
+  readonly bucket: number;
+}
+
+export type CallsLoader = DataLoader<BucketKey, readonly CallModel[], string>;
+
+/**
+ * One loader per GraphQL operation. Every field that needs calls asks for (site, bucket) keys during
+ * the same tick; DataLoader hands them to this batch function together, which is how aliases, repeated
+ * ranges, Query.call lookups and federation's _entities end up as one upstream request per window.
+ * The loader's own cache (per operation) then answers nested fields that ask again in a later tick.
+ */
+export function createCallsLoader(store: BucketStore, scope: Scope | null, operation: OperationContext): CallsLoader {
+  return new DataLoader<BucketKey, readonly CallModel[], string>(
+    async (keys) => {
+      if (!scope) {
+        // No credential anywhere: fail fast, with no upstream request that would only be refused.
+        const error = new UpstreamError(
+          'UNAUTHENTICATED',
+          'No LiveDeflect credential: send an Authorization header (or configure LIVEDEFLECT_AUTHORIZATION on the gateway)',
+        );
+        return keys.map(() => error);
+      }
+      const bucketsBySite = new Map<string, number[]>();
+      for (const { siteId, bucket } of keys) {
+        const list = bucketsBySite.get(siteId) ?? [];
+        list.push(bucket);
+        bucketsBySite.set(siteId, list);
+      }
+      const resultsBySite = new Map(
+        await Promise.all(
+          [...bucketsBySite].map(async ([siteId, buckets]) => [siteId, await store.loadBuckets(scope, siteId, buckets, operation)] as const),
+        ),
+      );
+      return keys.map(({ siteId, bucket }) => resultsBySite.get(siteId)?.get(bucket) ?? new Error(`bucket ${bucket} was not loaded`));
+    },
+    { cacheKeyFn: ({ siteId, bucket }) => `${siteId}|${bucket}` },
+  );
+}

@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { resolveUpstream } from './embeddedUpstream.js';
+import { startGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+
+/** `npm start`: read config, start the upstream if none is configured, serve, stop gracefully. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`livedeflect-graphql: configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true && !config.production });
+  const upstream = await resolveUpstream(config);
+  const gateway = await startGateway({ config, logger, upstreamUrl: upstream.url, upstreamAuthorization: upstream.authorization });
+  logger.info(
+    { url: `${gateway.url}/graphql`, upstream: upstream.simulator ? 'embedded simulator' : new URL(upstream.url).origin },
+    `GraphQL ready at ${gateway.url}/graphql`,
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    gateway
+      .close()
+      .then(() => upstream.simulator?.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          logger.flush();
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+await main();

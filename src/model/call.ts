@@ -1,0 +1,105 @@
+import type { EventKind } from './eventKind.js';
+
+/** How far a call got in the funnel; the values equal the GraphQL enum values. */
+export type Stage = 'STARTED' | 'ACCEPTED' | 'DECLINED' | 'TEXT_SENT' | 'CONVERSATION_STARTED';
+
+/**
+ * One event of a call. The call's own fields live once on CallModel: the wire repeats them on
+ * every event, and keeping one copy is most of what makes a cached window small.
+ */
+export interface EventModel {
+  readonly kind: EventKind;
+  readonly rawType: string;
+  readonly info: string | null;
+  readonly time: number;
+  /** Index in the call's sorted events; the last key of the event sort. */
+  readonly position: number;
+  readonly call: CallModel;
+}
+
+export interface CallFields {
+  readonly externalCallId: string | null;
+  readonly skill: string | null;
+  readonly callerEnteredDigits: string | null;
+  readonly callerInfoRaw: string | null;
+  readonly conversationId: string | null;
+  readonly customerCountryCode: string | null;
+  readonly customerPhoneNumber: string | null;
+  readonly dialedCountryCode: string | null;
+  readonly dialedPhoneNumber: string | null;
+  readonly externalConsumerId: string | null;
+}
+
+/** A call as the gateway serves it: fields merged from its events, events sorted, stage derived. */
+export interface CallModel extends CallFields {
+  readonly siteId: string;
+  readonly callId: string;
+  readonly beginTime: number;
+  /** Parsed callerInfo: null when it is empty, not JSON, or not a JSON object. */
+  readonly callerInfo: Readonly<Record<string, unknown>> | null;
+  readonly events: readonly EventModel[];
+  readonly stage: Stage;
+  readonly lastEventTime: number | null;
+}
+
+/** An event before it belongs to a call: what the decoder reads off one wire event. */
+export interface EventInput {
+  readonly rawType: string;
+  readonly kind: EventKind;
+  readonly info: string | null;
+  readonly time: number;
+}
+
+export interface CallInput {
+  readonly siteId: string;
+  readonly callId: string;
+  readonly beginTime: number;
+  readonly fields: CallFields;
+  /** Sorted by time; ties keep wire order. */
+  readonly events: readonly EventInput[];
+}
+
+/** Builds the immutable model of one call; events get their back-reference to the call here. */
+export function buildCall(input: CallInput): CallModel {
+  const events: EventModel[] = [];
+  const call: CallModel = {
+    siteId: input.siteId,
+    callId: input.callId,
+    beginTime: input.beginTime,
+    ...input.fields,
+    callerInfo: parseCallerInfo(input.fields.callerInfoRaw),
+    events,
+    stage: stageOf(input.events, input.fields.conversationId),
+    lastEventTime: input.events.length > 0 ? input.events[input.events.length - 1]!.time : null,
+  };
+  input.events.forEach((event, position) => events.push({ ...event, position, call }));
+  return Object.freeze(call);
+}
+
+/**
+ * The funnel's furthest step. A conversation outranks a sent text, which outranks the caller's
+ * answer, because later steps can only happen after the earlier ones even when an event is missing.
+ */
+export function stageOf(events: readonly EventInput[], conversationId: string | null): Stage {
+  if (conversationId || events.some((event) => event.kind === 'CONVERSATION_ID')) return 'CONVERSATION_STARTED';
+  if (events.some((event) => event.kind === 'SEND_TEXT')) return 'TEXT_SENT';
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.kind !== 'DEFLECTION_RESPONSE') continue;
+    const answer = event.info?.trim().toUpperCase();
+    if (answer === 'Y') return 'ACCEPTED';
+    if (answer === 'N') return 'DECLINED';
+  }
+  return 'STARTED';
+}
+
+/** callerInfo is a JSON string the IVR passed; anything but a JSON object is kept raw only. */
+export function parseCallerInfo(raw: string | null): Record<string, unknown> | null {
+  if (!raw) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

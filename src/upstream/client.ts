@@ -1,0 +1,264 @@
+import { errors as undiciErrors, Pool } from 'undici';
+import type { Logger } from '../logger.js';
+import { CircuitBreaker, type BreakerState } from './breaker.js';
+import { decodeWindow, type DecodedWindow, type WindowRequest } from './decode.js';
+import { UpstreamError } from './errors.js';
+import { retryDelayMs } from './retryDelay.js';
+
+export const LIVEDEFLECT_PATH = '/api/getLiveDeflectData/v2';
+
+export interface ClientOptions {
+  readonly baseUrl: string;
+  /** Whole-response budget for one attempt: headers and body together. */
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  /** Retries after the first attempt, for 429/502/503/504 and dropped connections. */
+  readonly retries: number;
+  /** A Retry-After longer than this is not waited for: the error goes back to the caller instead. */
+  readonly retryAfterMaxMs: number;
+  readonly connections: number;
+  readonly breakerFailureThreshold: number;
+  readonly breakerCooldownMs: number;
+  readonly logger: Logger;
+  /** Sees each answer's body before decoding (LIVEDEFLECT_RECORD uses it). */
+  readonly onBody?: (request: WindowRequest, body: string) => void;
+}
+
+export interface WindowFetch extends WindowRequest {
+  /** Sent unchanged as the Authorization header. */
+  readonly authorization: string;
+  /** Epoch ms after which no attempt or retry wait may start or continue. */
+  readonly deadline: number;
+  readonly requestId?: string;
+  readonly onAttempt?: (attempt: AttemptReport) => void;
+}
+
+export interface AttemptReport {
+  readonly status: number | null;
+  readonly durationMs: number;
+  /** How long the client waits before the next attempt; null when it does not retry. */
+  readonly retryInMs: number | null;
+  readonly errorCode: string | null;
+}
+
+export interface FetchedWindow extends DecodedWindow {
+  readonly bodyBytes: number;
+}
+
+const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
+
+/**
+ * The only module that talks to LiveDeflect. One POST per window; typed errors out. It knows nothing
+ * of GraphQL: src/errors maps UpstreamError codes to what clients see.
+ */
+export class LiveDeflectClient {
+  private readonly pool: Pool;
+  private readonly breaker: CircuitBreaker;
+  private readonly path: string;
+
+  constructor(private readonly options: ClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.path = `${url.pathname.replace(/\/+$/, '')}${LIVEDEFLECT_PATH}`;
+    this.pool = new Pool(url.origin, {
+      connections: options.connections,
+      connectTimeout: options.connectTimeoutMs,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.breakerFailureThreshold,
+      cooldownMs: options.breakerCooldownMs,
+    });
+  }
+
+  get breakerState(): BreakerState {
+    return this.breaker.state;
+  }
+
+  /** Fetches and decodes one window, retrying what is worth retrying within the deadline. */
+  async fetchWindow(request: WindowFetch): Promise<FetchedWindow> {
+    for (let attempt = 0; ; attempt++) {
+      this.breaker.admit();
+      const started = Date.now();
+      let outcome: FetchedWindow | UpstreamError;
+      let status: number | null = null;
+      let retryAfter: string | null = null;
+      try {
+        const answer = await this.attempt(request);
+        status = answer.status;
+        retryAfter = answer.retryAfter;
+        outcome = answer.result;
+      } catch (error) {
+        outcome = toUpstreamError(error, this.options.timeoutMs);
+      }
+      const failedUpstream = outcome instanceof UpstreamError && countsAgainstBreaker(outcome);
+      if (failedUpstream) this.breaker.failed();
+      else this.breaker.succeeded();
+
+      const retryInMs =
+        outcome instanceof UpstreamError && attempt < this.options.retries && isRetryable(outcome)
+          ? retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: Date.now() })
+          : null;
+      const fitsDeadline = retryInMs !== null && Date.now() + retryInMs < request.deadline;
+      request.onAttempt?.({
+        status,
+        durationMs: Date.now() - started,
+        retryInMs: fitsDeadline ? retryInMs : null,
+        errorCode: outcome instanceof UpstreamError ? outcome.code : null,
+      });
+      if (!(outcome instanceof UpstreamError)) return outcome;
+      this.options.logger.warn(
+        {
+          requestId: request.requestId,
+          siteId: request.siteId,
+          startTime: request.startTime,
+          endTime: request.endTime,
+          status,
+          code: outcome.code,
+          detail: outcome.detail,
+          attempt,
+          retryInMs: fitsDeadline ? retryInMs : null,
+        },
+        'upstream request failed',
+      );
+      if (!fitsDeadline || retryInMs === null) throw outcome;
+      await sleep(retryInMs);
+    }
+  }
+
+  private async attempt(
+    request: WindowFetch,
+  ): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
+    const budget = Math.min(this.options.timeoutMs, Math.max(1, request.deadline - Date.now()));
+    const response = await this.pool.request({
+      path: this.path,
+      method: 'POST',
+      headers: {
+        authorization: request.authorization,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      body: JSON.stringify({
+        siteId: request.siteId,
+        startTime: String(request.startTime),
+        endTime: String(request.endTime),
+      }),
+      signal: AbortSignal.timeout(budget),
+    });
+    const retryAfter = headerValue(response.headers['retry-after']);
+    if (response.statusCode !== 200) {
+      const detail = await readCapped(response.body, 4096).catch(() => '');
+      return { status: response.statusCode, retryAfter, result: statusError(response.statusCode, detail) };
+    }
+    const text = await readCapped(response.body, this.options.maxBodyBytes);
+    this.options.onBody?.(request, text);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      return {
+        status: 200,
+        retryAfter,
+        result: new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', {
+          statusCode: 200,
+          detail: `body is not JSON (${(error as Error).message})`,
+        }),
+      };
+    }
+    try {
+      return { status: 200, retryAfter, result: { ...decodeWindow(json, request), bodyBytes: Buffer.byteLength(text) } };
+    } catch (error) {
+      return { status: 200, retryAfter, result: toUpstreamError(error, this.options.timeoutMs) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+function statusError(status: number, body: string): UpstreamError {
+  const detail = `HTTP ${status}: ${body.slice(0, 500)}`;
+  if (status === 401) {
+    return new UpstreamError('UNAUTHENTICATED', 'LiveDeflect rejected the credential: check the Authorization header', {
+      statusCode: status,
+      detail,
+    });
+  }
+  if (status === 403) {
+    return new UpstreamError('FORBIDDEN', 'The credential may not read this site', { statusCode: status, detail });
+  }
+  if (status === 429) {
+    return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect is rate limiting this gateway; try again shortly', {
+      statusCode: status,
+      detail,
+    });
+  }
+  return new UpstreamError('UPSTREAM_ERROR', `LiveDeflect answered HTTP ${status} for this time window`, {
+    statusCode: status,
+    detail,
+  });
+}
+
+function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  const name = (error as { name?: string } | null)?.name;
+  if (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  ) {
+    return new UpstreamError('UPSTREAM_TIMEOUT', `LiveDeflect did not answer within ${timeoutMs} ms`, {
+      detail: String(error),
+      cause: error,
+    });
+  }
+  return new UpstreamError('UPSTREAM_ERROR', 'Could not reach LiveDeflect', {
+    detail: `${(error as { code?: string } | null)?.code ?? ''} ${String(error)}`.trim(),
+    cause: error,
+  });
+}
+
+/** Failures of the upstream itself; a rejected credential or an unreadable body says nothing of its health. */
+function countsAgainstBreaker(error: UpstreamError): boolean {
+  if (error.code === 'UPSTREAM_TIMEOUT') return true;
+  if (error.code !== 'UPSTREAM_ERROR') return false;
+  return error.statusCode === null || error.statusCode >= 500 || error.statusCode === 429;
+}
+
+function isRetryable(error: UpstreamError): boolean {
+  if (error.code !== 'UPSTREAM_ERROR') return false;
+  if (error.statusCode !== null) return RETRIED_STATUSES.has(error.statusCode);
+  // No status: the connection failed or dropped before an answer (reset, refused, socket closed).
+  return true;
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+/** Reads a body as UTF-8, failing once it passes maxBytes so a runaway upstream can't exhaust memory. */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): void }, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response larger than this gateway accepts', {
+        statusCode: 200,
+        detail: `body over ${maxBytes} bytes (LIVEDEFLECT_MAX_BODY)`,
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,149 @@
+import { buildCall, type CallFields, type CallModel, type EventInput } from '../model/call.js';
+import { eventKindOf } from '../model/eventKind.js';
+import { UpstreamError } from './errors.js';
+
+/** The window a response answers: calls are kept only when their begin time lies in [startTime, endTime). */
+export interface WindowRequest {
+  readonly siteId: string;
+  readonly startTime: number;
+  readonly endTime: number;
+}
+
+export interface DecodedWindow {
+  readonly calls: CallModel[];
+  /** Calls the upstream returned with a begin time outside the window asked for (dropped). */
+  readonly outsideWindow: number;
+  /** What the decoder skipped or repaired, for the log: callIds and reasons, never field values. */
+  readonly issues: string[];
+}
+
+type WireObject = Readonly<Record<string, unknown>>;
+
+const CALL_FIELD_NAMES = {
+  externalCallId: ['externalCallId'],
+  skill: ['skill'],
+  callerEnteredDigits: ['callerEnteredDigits'],
+  callerInfoRaw: ['callerInfo'],
+  conversationId: ['conversationId'],
+  customerCountryCode: ['customerCountryCode'],
+  customerPhoneNumber: ['customerPhoneNumber'],
+  dialedCountryCode: ['dialedCountryCode'],
+  dialedPhoneNumber: ['dialedPhoneNumber'],
+  // The definition table calls it externalCustomerId, the example externalConsumerId.
+  externalConsumerId: ['externalConsumerId', 'externalCustomerId'],
+} as const satisfies Record<keyof CallFields, readonly string[]>;
+
+const FIELD_KEYS = Object.keys(CALL_FIELD_NAMES) as (keyof CallFields)[];
+
+/**
+ * Reads one getLiveDeflectData answer (already JSON-parsed) into call models.
+ *
+ * Tolerant where real deployments differ from the published example (see livedeflect-api.md):
+ * numbers or numeric strings, success as "true" or true, one event object instead of a list, events
+ * in any order, unknown event types, bad callerInfo, missing optional fields, externalCustomerId.
+ * Strict where reading on would serve wrong data: a body that is not the documented envelope fails
+ * the whole window, and a call whose events name another call or site is skipped.
+ */
+export function decodeWindow(body: unknown, request: WindowRequest): DecodedWindow {
+  if (!isObject(body)) throw shapeError('the body is not a JSON object');
+  if (body.success !== true && body.success !== 'true') {
+    const message = typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : '';
+    throw new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect reported a failure for this time window', {
+      detail: `success=${JSON.stringify(body.success)} ${message}`.trim(),
+    });
+  }
+  const data = body.data;
+  // An empty result is sometimes sent as null or [] rather than {}.
+  if (data === null || data === undefined || (Array.isArray(data) && data.length === 0)) {
+    return { calls: [], outsideWindow: 0, issues: [] };
+  }
+  if (!isObject(data)) throw shapeError('"data" is not a map of callId to events');
+
+  const calls: CallModel[] = [];
+  const issues: string[] = [];
+  let outsideWindow = 0;
+  for (const [key, value] of Object.entries(data)) {
+    const call = decodeCall(key, value, request, issues);
+    if (!call) continue;
+    if (call.beginTime < request.startTime || call.beginTime >= request.endTime) {
+      outsideWindow++;
+      continue;
+    }
+    calls.push(call);
+  }
+  return { calls, outsideWindow, issues };
+}
+
+function decodeCall(callId: string, value: unknown, request: WindowRequest, issues: string[]): CallModel | null {
+  const rawEvents = Array.isArray(value) ? value : [value];
+  const wireEvents: { event: WireObject; time: number; order: number }[] = [];
+  rawEvents.forEach((event, order) => {
+    if (!isObject(event)) return void issues.push(`call ${callId}: event ${order} is not an object`);
+    const time = readTime(event.eventTime);
+    if (time === null) return void issues.push(`call ${callId}: event ${order} has no valid eventTime`);
+    wireEvents.push({ event, time, order });
+  });
+  for (const { event } of wireEvents) {
+    const eventCallId = readString(event.callId);
+    if (eventCallId !== null && eventCallId !== callId) {
+      issues.push(`call ${callId}: an event names callId ${eventCallId}; call skipped`);
+      return null;
+    }
+    const eventSiteId = readString(event.siteId);
+    if (eventSiteId !== null && eventSiteId !== request.siteId) {
+      issues.push(`call ${callId}: an event names another site; call skipped`);
+      return null;
+    }
+  }
+  if (wireEvents.length === 0) {
+    issues.push(`call ${callId}: no usable events; call skipped`);
+    return null;
+  }
+  // Stable sort: equal times keep wire order, which decides ties in the field merge below.
+  wireEvents.sort((a, b) => a.time - b.time || a.order - b.order);
+
+  const fields: Record<keyof CallFields, string | null> = Object.fromEntries(FIELD_KEYS.map((key) => [key, null])) as Record<
+    keyof CallFields,
+    string | null
+  >;
+  let beginTime: number | null = null;
+  const events: EventInput[] = [];
+  for (const { event, time } of wireEvents) {
+    for (const key of FIELD_KEYS) {
+      for (const name of CALL_FIELD_NAMES[key]) {
+        const text = readString(event[name]);
+        if (text) fields[key] = text;
+      }
+    }
+    beginTime = readTime(event.beginTimeStamp) ?? beginTime;
+    const rawType = readString(event.eventType) ?? '';
+    events.push({ rawType, kind: eventKindOf(rawType), info: readString(event.eventInfo), time });
+  }
+  if (beginTime === null) {
+    issues.push(`call ${callId}: no beginTimeStamp; its first event time is used`);
+    beginTime = events[0]!.time;
+  }
+  return buildCall({ siteId: request.siteId, callId, beginTime, fields, events });
+}
+
+function shapeError(what: string): UpstreamError {
+  return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', { detail: what });
+}
+
+function isObject(value: unknown): value is WireObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Epoch milliseconds, sent as a number or a numeric string. */
+function readTime(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
+  if (typeof value === 'string' && /^\d{1,16}$/.test(value.trim())) return Number(value.trim());
+  return null;
+}
+
+/** A field's text: numbers become their decimal string; empty strings, null and other types are "not set". */
+function readString(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}

@@ -1,0 +1,30 @@
+/**
+ * Typed failures of the upstream client. Callers branch on `code`, never on message text, and one
+ * place (src/errors/graphqlErrors.ts) turns them into GraphQL errors. Messages here are written for the
+ * client: they never hold the credential or the upstream's body; `detail` is for the log only.
+ */
+export type UpstreamErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_UNAVAILABLE';
+
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+  readonly code: UpstreamErrorCode;
+  readonly statusCode: number | null;
+  /** What went wrong in the upstream's own words, for the log: may hold its body, never sent to a client. */
+  readonly detail: string | null;
+
+  constructor(code: UpstreamErrorCode, message: string, options: { statusCode?: number; detail?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.statusCode = options.statusCode ?? null;
+    this.detail = options.detail ?? null;
+  }
+}
+
+export function isUpstreamError(value: unknown): value is UpstreamError {
+  return value instanceof UpstreamError;
+}
