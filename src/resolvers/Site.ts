@@ -1,31 +1,43 @@
 import type { SiteResolvers } from '../generated/resolvers.js';
 import { loadCallsInRange } from '../loaders/callsInRange.js';
 import type { CallModel, EventModel } from '../model/call.js';
+import { deflectionStatsOf } from '../model/stats.js';
 import { callMatcher, eventMatcher } from './filters.js';
+import { decodeCursor } from './cursor.js';
 import { pageOf } from './paging.js';
 import { validPageSize, validRange } from './rangeArgs.js';
 import { validSiteId } from './siteId.js';
 
 const callKey = (call: CallModel) => [call.beginTime, call.callId] as const;
 const eventKey = (event: EventModel) => [event.time, event.call.callId, event.position] as const;
+const CALL_KEY_SHAPE = ['number', 'string'] as const;
+const EVENT_KEY_SHAPE = ['number', 'string', 'number'] as const;
 
 export const Site: SiteResolvers = {
   __resolveReference: (reference) => ({ id: validSiteId(reference.id) }),
 
   async calls(site, { from, to, filter, order, first, after }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
-    const pageSize = validPageSize(first);
+    const request = { field: 'calls', order, first: validPageSize(first) } as const;
+    const afterKey = after ? decodeCursor(after, request, CALL_KEY_SHAPE) : null;
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return pageOf(calls.filter(callMatcher(filter)), { field: 'calls', order, first: pageSize, after }, callKey, ['number', 'string']);
+    return pageOf(calls.filter(callMatcher(filter)), { ...request, after: afterKey }, callKey);
   },
 
   async events(site, { from, to, filter, order, first, after }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
-    const pageSize = validPageSize(first);
+    const request = { field: 'events', order, first: validPageSize(first) } as const;
+    const afterKey = after ? decodeCursor(after, request, EVENT_KEY_SHAPE) : null;
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
     const matches = eventMatcher(filter);
     const events = calls.flatMap((call) => call.events.filter(matches)).sort(compareEvents);
-    return pageOf(events, { field: 'events', order, first: pageSize, after }, eventKey, ['number', 'string', 'number']);
+    return pageOf(events, { ...request, after: afterKey }, eventKey);
+  },
+
+  async stats(site, { from, to, filter }, { loaders, settings }) {
+    const range = validRange(from, to, settings.maxRangeMs);
+    const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
+    return deflectionStatsOf(calls.filter(callMatcher(filter)));
   },
 };
 

@@ -1,9 +1,10 @@
-import { decodeCursor, encodeCursor, type CursorKey, type CursorScope } from './cursor.js';
+import { encodeCursor, type CursorKey, type CursorScope } from './cursor.js';
 import type { PageModel } from './models.js';
 
 export interface PageRequest extends CursorScope {
   readonly first: number;
-  readonly after: string | null | undefined;
+  /** The decoded `after` cursor: decoded before any data is loaded, so a bad one costs no upstream request. */
+  readonly after: CursorKey | null;
 }
 
 /**
@@ -15,12 +16,11 @@ export function pageOf<T>(
   sortedAscending: readonly T[],
   request: PageRequest,
   keyOf: (item: T) => CursorKey,
-  keyShape: readonly ('string' | 'number')[],
 ): PageModel<T> {
   const ordered = request.order === 'ASC' ? sortedAscending : [...sortedAscending].reverse();
   let start = 0;
-  if (request.after) {
-    const after = decodeCursor(request.after, request, keyShape);
+  const { after } = request;
+  if (after) {
     const direction = request.order === 'ASC' ? 1 : -1;
     start = firstIndexAfter(ordered, (item) => direction * compareKeys(keyOf(item), after) > 0);
   }

@@ -50,7 +50,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gateway = await startGateway({
     config,
     logger,
-    upstreamUrl: simulator.url,
+    upstreamUrl: config.upstreamUrl ?? simulator.url,
     upstreamAuthorization: staticAuthorization,
     routes: options.routes ?? [],
   });

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { formatDuration, parseDuration } from '../../src/duration.js';
+
+describe('parseDuration', () => {
+  for (const [text, ms] of [
+    ['500ms', 500],
+    ['15s', 15_000],
+    ['2h', 7_200_000],
+    ['31d', 31 * 86_400_000],
+    ['1500', 1500],
+    ['1.5s', 1500],
+  ] as const) {
+    it(`reads "${text}" as ${ms} ms`, () => assert.equal(parseDuration(text), ms));
+  }
+  for (const text of ['', 'soon', '15 minutes', '-5s', '1e3']) {
+    it(`refuses "${text}"`, () => assert.equal(parseDuration(text), null));
+  }
+  it('formats whole units back', () => {
+    assert.equal(formatDuration(86_400_000 * 31), '31d');
+    assert.equal(formatDuration(3_600_000), '1h');
+    assert.equal(formatDuration(1500), '1500ms');
+  });
+});
+
+describe('loadConfig', () => {
+  it('has the documented defaults with an empty environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 4000);
+    assert.equal(config.upstreamUrl, null);
+    assert.equal(config.upstreamTimeoutMs, 10_000);
+    assert.equal(config.bucketSizeMs, 3_600_000);
+    assert.equal(config.maxWindowMs, 86_400_000);
+    assert.equal(config.maxRangeMs, 31 * 86_400_000);
+    assert.equal(config.cacheSettleAfterMs, 7_200_000);
+    assert.equal(config.cacheRecentTtlMs, 15_000);
+    assert.equal(config.maxBodyBytes, 1024 * 1024);
+    assert.equal(config.introspection, true);
+  });
+
+  it('turns introspection and GraphiQL off in production unless asked for', () => {
+    assert.equal(loadConfig({ NODE_ENV: 'production' }).introspection, false);
+    assert.equal(loadConfig({ NODE_ENV: 'production' }).graphiql, false);
+    assert.equal(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection, true);
+  });
+
+  it('reads durations in any documented spelling', () => {
+    assert.equal(loadConfig({ LIVEDEFLECT_TIMEOUT: '500ms' }).upstreamTimeoutMs, 500);
+    assert.equal(loadConfig({ MAX_RANGE: '7d' }).maxRangeMs, 7 * 86_400_000);
+    assert.equal(loadConfig({ LIVEDEFLECT_TIMEOUT: '2500' }).upstreamTimeoutMs, 2500);
+  });
+
+  for (const [env, mentions] of [
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LIVEDEFLECT_TIMEOUT: 'soon' }, 'LIVEDEFLECT_TIMEOUT'],
+    [{ LIVEDEFLECT_URL: 'not a url' }, 'LIVEDEFLECT_URL'],
+    [{ LIVEDEFLECT_URL: 'ftp://example.test' }, 'LIVEDEFLECT_URL'],
+    [{ BUCKET_SIZE: '7h' }, 'BUCKET_SIZE'],
+    [{ LIVEDEFLECT_MAX_WINDOW: '90m' }, 'LIVEDEFLECT_MAX_WINDOW'],
+    [{ MASK_PII: 'maybe' }, 'MASK_PII'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CACHE_MAX_BYTES: 'lots' }, 'CACHE_MAX_BYTES'],
+    [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL'],
+  ] as const) {
+    it(`refuses ${JSON.stringify(env)} with a message naming ${mentions}`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(mentions),
+      );
+    });
+  }
+});
