@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { decodeCursor, encodeCursor, type CursorKey } from '../../src/resolvers/cursor.js';
 import { decodeCallId, encodeCallId } from '../../src/resolvers/globalId.js';
+import type { PageModel } from '../../src/resolvers/models.js';
 import { pageOf } from '../../src/resolvers/paging.js';
 import { maskDigits } from '../../src/resolvers/phone.js';
 
@@ -40,7 +41,7 @@ describe('pageOf', () => {
       let after: string | null = null;
       for (let guard = 0; guard < 10; guard++) {
         const afterKey: CursorKey | null = after ? decodeCursor(after, { field: 'calls', order }, ['number']) : null;
-        const page = pageOf(items, { field: 'calls', order, first: 3, after: afterKey }, key);
+        const page: PageModel<number> = pageOf(items, { field: 'calls', order, first: 3, after: afterKey }, key);
         seen.push(...page.items);
         assert.equal(page.totalCount, 10);
         if (!page.hasNextPage) break;
