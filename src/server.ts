@@ -20,6 +20,8 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: config.allowBatchedRequests,
     csrfPrevention: true,
+    // main.ts owns shutdown (drain, then exit 0); Apollo's own handler would re-raise the signal and kill us mid-drain.
+    stopOnTerminationSignals: false,
     logger,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
