@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { formatDuration, parseDuration } from './duration.js';
 
 /**
@@ -31,6 +32,12 @@ export interface Config {
   readonly cacheSettledTtlMs: number;
   readonly cacheKeySecret: string | null;
   readonly redisUrl: string | null;
+  /** Every Redis command gives up after this; a slow or hung Redis is then a miss. */
+  readonly redisTimeoutMs: number;
+  /** How long a replica's claim on a cold bucket lasts: other replicas wait at most this long for it. */
+  readonly redisLeaseTtlMs: number;
+  /** Threads that parse and decode upstream bodies; 0 decodes on the main thread. */
+  readonly decodeWorkers: number;
   readonly introspection: boolean;
   readonly graphiql: boolean;
   readonly maskPii: boolean;
@@ -47,6 +54,8 @@ export interface Config {
   readonly simulatorSeed: string;
   readonly exampleSiteId: string;
   readonly recordDir: string | null;
+  /** Mask phone numbers and callerInfo values in recordings, as MASK_PII does in responses. */
+  readonly recordMaskPii: boolean;
   readonly replayDir: string | null;
 }
 
@@ -100,6 +109,9 @@ export function loadConfig(env: Env = process.env): Config {
     cacheSettledTtlMs: read.duration('CACHE_SETTLED_TTL', '7d'),
     cacheKeySecret: read.optionalString('CACHE_KEY_SECRET'),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisTimeoutMs: read.duration('REDIS_TIMEOUT', '500ms'),
+    redisLeaseTtlMs: read.duration('REDIS_LEASE_TTL', '10s'),
+    decodeWorkers: read.integer('DECODE_WORKERS', Math.min(2, availableParallelism()), 0, 16),
     introspection: read.boolean('INTROSPECTION', !production),
     graphiql: read.boolean('GRAPHIQL', !production),
     maskPii: read.boolean('MASK_PII', false),
@@ -116,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     simulatorSeed: read.string('SIMULATOR_SEED', 'livedeflect'),
     exampleSiteId: read.string('EXAMPLE_SITE_ID', '25508804'),
     recordDir: read.optionalString('LIVEDEFLECT_RECORD'),
+    recordMaskPii: read.boolean('LIVEDEFLECT_RECORD_MASK_PII', false),
     replayDir: read.optionalString('LIVEDEFLECT_REPLAY'),
   };
   if (config.recordDir && !config.upstreamUrl) {

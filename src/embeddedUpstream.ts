@@ -13,6 +13,7 @@ export interface Upstream {
  * The configured LiveDeflect, or with no LIVEDEFLECT_URL the embedded simulator on a free loopback
  * port, so `npm start` answers queries at once. The simulator still checks a credential, like the real
  * upstream; the gateway holds the only one (made fresh per start), so a person in GraphiQL enters none.
+ * With LIVEDEFLECT_REPLAY it serves recorded answers instead of generated ones.
  */
 export async function resolveUpstream(config: Config): Promise<Upstream> {
   if (config.upstreamUrl) return { url: config.upstreamUrl, authorization: config.upstreamAuthorization, simulator: null };
@@ -22,6 +23,7 @@ export async function resolveUpstream(config: Config): Promise<Upstream> {
     host: '127.0.0.1',
     port: 0,
     credentials: { [authorization]: '*' },
+    replayDir: config.replayDir ?? undefined,
   });
   return { url: simulator.url, authorization, simulator };
 }

@@ -3,10 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { BucketStore } from './cache/bucketStore.js';
 import { createFingerprinter } from './cache/fingerprint.js';
 import { MemoryTier } from './cache/memoryTier.js';
+import { RedisTier } from './cache/redisTier.js';
+import { createWindowDecoding } from './cache/windowDecoding.js';
 import type { Config } from './config.js';
-import { createRequestListener, type RouteHandler } from './http/app.js';
+import { createGatewayMetrics } from './gatewayMetrics.js';
+import { createRequestListener, GRAPHQL_PATH, type RouteHandler } from './http/app.js';
+import { exampleQuery } from './http/exampleQuery.js';
+import { createGraphiQLHandler } from './http/graphiql/handler.js';
+import { defaultAssetsDir } from './http/graphiql/paths.js';
 import { createHealthRoutes } from './http/health.js';
+import { createMetricsRoute } from './http/metrics.js';
 import type { Logger } from './logger.js';
+import { createMetricsPlugin } from './plugins/metrics.js';
+import { createWindowRecorder } from './recording/recorder.js';
 import { createContextFactory } from './requestContext.js';
 import { buildSchema } from './schema.js';
 import { createApolloServer } from './server.js';
@@ -37,6 +46,9 @@ export interface Gateway {
 /** Wires the request path together (HTTP -> Apollo -> resolvers -> loaders -> cache -> client) and listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  const metrics = createGatewayMetrics();
+  const recorder = config.recordDir ? createWindowRecorder({ dir: config.recordDir, maskPii: config.recordMaskPii, logger }) : null;
+  const decoding = createWindowDecoding({ workers: config.decodeWorkers, bucketSizeMs: config.bucketSizeMs, logger });
   const client = new LiveDeflectClient({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -48,8 +60,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     breakerFailureThreshold: config.breakerFailureThreshold,
     breakerCooldownMs: config.breakerCooldownMs,
     logger,
+    onAttempt: metrics.recordUpstreamAttempt,
+    onBody: recorder?.record,
+    openBody: decoding.open,
   });
   const memory = new MemoryTier(config.cacheMaxBytes);
+  const redis = config.redisUrl
+    ? new RedisTier({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, leaseTtlMs: config.redisLeaseTtlMs, logger })
+    : null;
+  await redis?.connect();
+  if (redis && !config.cacheKeySecret) {
+    logger.warn('REDIS_URL is set without CACHE_KEY_SECRET: this replica keys entries with its own secret, so replicas share nothing');
+  }
   const store = new BucketStore({
     client,
     upstreamUrl: options.upstreamUrl,
@@ -57,12 +79,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxWindowMs: config.maxWindowMs,
     concurrency: config.upstreamConcurrency,
     memory,
+    redis,
     settleAfterMs: config.cacheSettleAfterMs,
     recentTtlMs: config.cacheRecentTtlMs,
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
-  const apollo = createApolloServer(buildSchema(), config, logger);
+  const apollo = createApolloServer(buildSchema(), config, logger, [createMetricsPlugin(metrics)]);
   await apollo.start();
   const contextFor = createContextFactory({
     store,
@@ -76,9 +99,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     isReady: () =>
       client.breakerState === 'open' ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' } : { ready: true },
   });
-  const server = createServer(
-    createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes: [health, ...(options.routes ?? [])] }),
-  );
+  const graphiql = config.graphiql
+    ? [
+        createGraphiQLHandler({
+          graphqlPath: GRAPHQL_PATH,
+          assetsDir: defaultAssetsDir,
+          defaultQuery: () => exampleQuery(config.exampleSiteId),
+          defaultHeaders: '{"Authorization": ""}',
+          title: 'LiveDeflect GraphQL',
+        }),
+      ]
+    : [];
+  const routes = [health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
+  const server = createServer(createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes }));
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -92,6 +125,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await drain(server, config.shutdownTimeoutMs);
       await apollo.stop();
       await client.close();
+      await decoding.close();
+      await redis?.close();
+      await recorder?.flush();
     },
   };
 }

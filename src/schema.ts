@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers/index.js';
+import { guardEntityRepresentations } from './resolvers/representation.js';
 
 type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: DocumentNode }>['resolvers']>;
 
@@ -28,9 +29,10 @@ export function readTypeDefs(): DocumentNode {
  * supergraph can add this service without a second build of the schema.
  */
 export function buildSchema(): GraphQLSchema {
-  return buildSubgraphSchema({
+  const schema = buildSubgraphSchema({
     typeDefs: readTypeDefs(),
     // Codegen's Resolvers type is stricter than the subgraph's loose map; they describe the same object.
     resolvers: resolvers as SubgraphResolvers,
   });
+  return guardEntityRepresentations(schema);
 }

@@ -26,8 +26,9 @@ function testFiles(dir: string): string[] {
 
 if (only.length === 0) {
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  run('npx', ['tsc', '-p', 'src/http/graphiql/client', '--noEmit']);
 }
-if (!existsSync(join(root, 'dist/graphiql/index.html'))) {
+if (!existsSync(join(root, 'dist/graphiql/manifest.json'))) {
   run('npx', ['tsx', 'src/http/graphiql/build.ts']);
 }
 const files = only.length > 0 ? only : testFiles(join(root, 'test')).sort();

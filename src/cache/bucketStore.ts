@@ -2,8 +2,11 @@ import { bucketStart, windowsForBuckets, type Window } from '../loaders/buckets.
 import type { Logger } from '../logger.js';
 import type { CallModel } from '../model/call.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
+import type { CallPack } from './callPack.js';
+import { packOf } from './callPackWriter.js';
 import type { MemoryTier } from './memoryTier.js';
 import type { OperationCost } from './operationCost.js';
+import type { RedisTier } from './redisTier.js';
 import { Semaphore } from './semaphore.js';
 
 /** Whose data: the credential sent upstream and its fingerprint, which keys every cache entry. */
@@ -27,6 +30,8 @@ export interface BucketStoreOptions {
   readonly maxWindowMs: number;
   readonly concurrency: number;
   readonly memory: MemoryTier | null;
+  /** The shared tier (REDIS_URL); null without one. */
+  readonly redis?: RedisTier | null;
   readonly settleAfterMs: number;
   readonly recentTtlMs: number;
   readonly settledTtlMs: number;
@@ -36,65 +41,185 @@ export interface BucketStoreOptions {
 
 export type BucketResult = readonly CallModel[] | Error;
 
+interface PendingBucket {
+  readonly bucket: number;
+  readonly key: string;
+  readonly promise: Promise<CallPack>;
+  resolve(pack: CallPack): void;
+  reject(error: Error): void;
+}
+
 /**
  * Answers "the calls that began in these buckets" from the cache tiers or, for the buckets no tier
- * has, from the fewest upstream windows that cover them. A bucket that another operation is already
- * fetching is joined, not fetched again: many clients opening the same dashboard at once cost the
- * upstream one request per window.
+ * has, from the fewest upstream windows that cover them.
+ *
+ * A bucket being looked up or fetched for one operation is joined by every other operation that
+ * needs it, from the moment the first one misses in memory: many clients opening the same dashboard
+ * at once cost the upstream one request per window. With Redis, replicas do the same among
+ * themselves through leases (redisTier.ts).
  */
 export class BucketStore {
-  private readonly inflight = new Map<string, Promise<readonly CallModel[]>>();
+  private readonly inflight = new Map<string, Promise<CallPack>>();
   private readonly semaphore: Semaphore;
   private readonly now: () => number;
+  private readonly redis: RedisTier | null;
 
   constructor(private readonly options: BucketStoreOptions) {
     this.semaphore = new Semaphore(options.concurrency);
     this.now = options.now ?? Date.now;
+    this.redis = options.redis ?? null;
   }
 
   async loadBuckets(scope: Scope, siteId: string, buckets: readonly number[], operation: OperationContext): Promise<Map<number, BucketResult>> {
+    const { cost } = operation;
     const results = new Map<number, BucketResult>();
-    const pending = new Map<number, Promise<readonly CallModel[]>>();
-    const missing: number[] = [];
+    const waits: Promise<void>[] = [];
+    const missing: PendingBucket[] = [];
+    const settle = (bucket: number, promise: Promise<CallPack>): void => {
+      waits.push(promise.then((pack) => void results.set(bucket, pack.calls()), (error: unknown) => void results.set(bucket, asError(error))));
+    };
     for (const bucket of new Set(buckets)) {
       const key = this.key(scope, siteId, bucket);
       const cached = this.options.memory?.get(key);
       if (cached) {
-        operation.cost.cache.memory.hits++;
-        results.set(bucket, cached);
+        cost.cache.memory.hits++;
+        results.set(bucket, cached.calls());
         continue;
       }
-      if (this.options.memory) operation.cost.cache.memory.misses++;
+      if (this.options.memory) cost.cache.memory.misses++;
       const shared = this.inflight.get(key);
       if (shared) {
-        operation.cost.cache.shared++;
-        pending.set(bucket, shared);
+        cost.cache.shared++;
+        settle(bucket, shared);
         continue;
       }
-      missing.push(bucket);
+      const pending = this.pending(bucket, key);
+      missing.push(pending);
+      settle(bucket, pending.promise);
     }
-    for (const window of windowsForBuckets(missing, this.options.bucketSizeMs, this.options.maxWindowMs)) {
-      const fetched = this.fetchWindow(scope, siteId, window, operation);
-      for (const bucket of missing) {
-        if (bucket >= window.startTime && bucket < window.endTime) pending.set(bucket, fetched.get(bucket)!);
-      }
-    }
-    await Promise.all(
-      [...pending].map(async ([bucket, promise]) => {
-        results.set(bucket, await promise.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
-      }),
-    );
+    if (missing.length > 0) void this.fill(scope, siteId, missing, operation);
+    await Promise.all(waits);
     return results;
   }
 
+  /** Registers a bucket as in flight at once, before any await, so a concurrent operation joins it. */
+  private pending(bucket: number, key: string): PendingBucket {
+    let resolve!: (pack: CallPack) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<CallPack>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Rejections are observed by whoever awaits the bucket; this keeps an unawaited one quiet.
+    promise.catch(() => undefined).finally(() => {
+      if (this.inflight.get(key) === promise) this.inflight.delete(key);
+    });
+    this.inflight.set(key, promise);
+    return { bucket, key, promise, resolve, reject };
+  }
+
+  /** Settles every pending bucket: from Redis, from another replica's fetch, or from the upstream. Never rejects. */
+  private async fill(scope: Scope, siteId: string, buckets: PendingBucket[], operation: OperationContext): Promise<void> {
+    try {
+      if (!this.redis) {
+        await this.fetch(scope, siteId, buckets, operation, false);
+        return;
+      }
+      const misses = await this.fromRedis(buckets, operation);
+      const outcomes = await this.redis.lease(misses.map(({ key }) => key));
+      if (outcomes === null) {
+        await this.fetch(scope, siteId, misses, operation, false);
+        return;
+      }
+      const ours = misses.filter((_, index) => outcomes[index] === 'ours');
+      const theirs = misses.filter((_, index) => outcomes[index] === 'theirs');
+      const ready = misses.filter((_, index) => outcomes[index] === 'ready');
+      await Promise.all([
+        this.fetch(scope, siteId, ours, operation, true),
+        this.awaitOthers(scope, siteId, theirs, operation),
+        // Stored between our miss and our lease: read it (and fetch it after all if it vanished since).
+        this.fromRedis(ready, operation).then((gone) => this.fetch(scope, siteId, gone, operation, false)),
+      ]);
+    } catch (error) {
+      for (const bucket of buckets) bucket.reject(asError(error));
+    }
+  }
+
+  /** Resolves the buckets Redis has; returns the others. */
+  private async fromRedis(buckets: PendingBucket[], operation: OperationContext): Promise<PendingBucket[]> {
+    if (buckets.length === 0 || !this.redis) return buckets;
+    const entries = await this.redis.get(buckets.map(({ key }) => key));
+    const misses: PendingBucket[] = [];
+    buckets.forEach((bucket, index) => {
+      const entry = entries[index];
+      if (!entry) {
+        operation.cost.cache.redis.misses++;
+        misses.push(bucket);
+        return;
+      }
+      operation.cost.cache.redis.hits++;
+      this.options.memory?.set(bucket.key, entry.pack, Math.min(entry.ttlMs, this.ttlFor(bucket.bucket)));
+      bucket.resolve(entry.pack);
+    });
+    return misses;
+  }
+
+  /** Waits for buckets another replica is fetching; fetches those it gives up on. */
+  private async awaitOthers(scope: Scope, siteId: string, buckets: PendingBucket[], operation: OperationContext): Promise<void> {
+    if (buckets.length === 0 || !this.redis) return;
+    const started = Date.now();
+    operation.cost.cache.redis.waited += buckets.length;
+    const outcomes = await this.redis.await(
+      buckets.map(({ key }) => key),
+      operation.deadline,
+    );
+    operation.cost.cache.redis.waitMs += Date.now() - started;
+    const abandoned: PendingBucket[] = [];
+    for (const bucket of buckets) {
+      const outcome = outcomes.get(bucket.key);
+      if (!outcome || outcome === 'abandoned') {
+        abandoned.push(bucket);
+        continue;
+      }
+      operation.cost.cache.redis.hits++;
+      this.options.memory?.set(bucket.key, outcome.pack, Math.min(outcome.ttlMs, this.ttlFor(bucket.bucket)));
+      bucket.resolve(outcome.pack);
+    }
+    await this.fetch(scope, siteId, abandoned, operation, false);
+  }
+
   /**
-   * Starts one upstream request for a window and returns a promise per bucket in it, registered as
-   * in-flight until it settles. Buckets of the window that nobody asked for (bridged gaps) are cached
-   * too: the data is already paid for.
+   * Fetches the buckets in the fewest windows, at most `concurrency` upstream requests at once across
+   * all operations. Buckets of a window that nobody asked for (bridged gaps) are cached too: the data
+   * is already paid for. With `leased`, this replica's leases are released once the values are in
+   * Redis (or the fetch failed), so replicas waiting on them move on.
    */
-  private fetchWindow(scope: Scope, siteId: string, window: Window, operation: OperationContext): Map<number, Promise<readonly CallModel[]>> {
+  private async fetch(scope: Scope, siteId: string, buckets: PendingBucket[], operation: OperationContext, leased: boolean): Promise<void> {
+    if (buckets.length === 0) return;
+    const byBucket = new Map(buckets.map((pending) => [pending.bucket, pending]));
+    await Promise.all(
+      windowsForBuckets(byBucket.keys(), this.options.bucketSizeMs, this.options.maxWindowMs).map(async (window) => {
+        const asked = [...byBucket.values()].filter(({ bucket }) => bucket >= window.startTime && bucket < window.endTime);
+        try {
+          const packs = await this.fetchWindow(scope, siteId, window, operation);
+          const entries = [...packs].map(([bucket, pack]) => ({ key: this.key(scope, siteId, bucket), pack, ttlMs: this.ttlFor(bucket) }));
+          for (const { key, pack, ttlMs } of entries) this.options.memory?.set(key, pack, ttlMs);
+          // Stored before the operation answers, so a replica asked next finds them.
+          await this.redis?.set(entries);
+          for (const pending of asked) pending.resolve(packs.get(pending.bucket)!);
+        } catch (error) {
+          for (const pending of asked) pending.reject(asError(error));
+        } finally {
+          if (leased) await this.redis?.release(asked.map(({ key }) => key));
+        }
+      }),
+    );
+  }
+
+  /** One upstream request for a window, split into one pack per bucket. */
+  private async fetchWindow(scope: Scope, siteId: string, window: Window, operation: OperationContext): Promise<Map<number, CallPack>> {
     const { bucketSizeMs } = this.options;
-    const response = this.semaphore.run(() => {
+    const fetched = await this.semaphore.run(() => {
       operation.cost.windowsFetched++;
       return this.options.client.fetchWindow({
         siteId,
@@ -112,32 +237,17 @@ export class BucketStore {
         },
       });
     });
-    const split = response.then((fetched) => {
-      if (fetched.outsideWindow > 0 || fetched.issues.length > 0) {
-        operation.cost.callsOutsideWindow += fetched.outsideWindow;
-        this.options.logger.warn(
-          { requestId: operation.requestId, siteId, ...window, outsideWindow: fetched.outsideWindow, issues: fetched.issues.slice(0, 20) },
-          'upstream window needed repair: calls outside the window were dropped or events skipped',
-        );
-      }
-      const byBucket = new Map<number, CallModel[]>();
-      for (let bucket = window.startTime; bucket < window.endTime; bucket += bucketSizeMs) byBucket.set(bucket, []);
-      for (const call of fetched.calls) byBucket.get(bucketStart(call.beginTime, bucketSizeMs))?.push(call);
-      for (const [bucket, calls] of byBucket) this.options.memory?.set(this.key(scope, siteId, bucket), calls, this.ttlFor(bucket));
-      return byBucket;
-    });
-    const perBucket = new Map<number, Promise<readonly CallModel[]>>();
-    for (let bucket = window.startTime; bucket < window.endTime; bucket += bucketSizeMs) {
-      const key = this.key(scope, siteId, bucket);
-      const promise = split.then((byBucket) => byBucket.get(bucket)!);
-      // Rejections are observed by whoever awaits the bucket; this keeps an unasked gap bucket quiet.
-      promise.catch(() => undefined).finally(() => {
-        if (this.inflight.get(key) === promise) this.inflight.delete(key);
-      });
-      this.inflight.set(key, promise);
-      perBucket.set(bucket, promise);
+    if (fetched.outsideWindow > 0 || fetched.issues.length > 0) {
+      operation.cost.callsOutsideWindow += fetched.outsideWindow;
+      this.options.logger.warn(
+        { requestId: operation.requestId, siteId, ...window, outsideWindow: fetched.outsideWindow, issues: fetched.issues.slice(0, 20) },
+        'upstream window needed repair: calls outside the window were dropped or events skipped',
+      );
     }
-    return perBucket;
+    const byBucket = new Map<number, CallModel[]>();
+    for (let bucket = window.startTime; bucket < window.endTime; bucket += bucketSizeMs) byBucket.set(bucket, []);
+    for (const call of fetched.calls) byBucket.get(bucketStart(call.beginTime, bucketSizeMs))?.push(call);
+    return new Map([...byBucket].map(([bucket, calls]) => [bucket, packOf(siteId, calls)]));
   }
 
   /** Settled history rarely changes; a recent bucket still gains calls and events, so it lives briefly. */
@@ -149,4 +259,8 @@ export class BucketStore {
   private key(scope: Scope, siteId: string, bucket: number): string {
     return `${scope.fingerprint}|${this.options.upstreamUrl}|${siteId}|${this.options.bucketSizeMs}|${bucket}`;
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,29 +1,36 @@
 import { LRUCache } from 'lru-cache';
-import type { CallModel } from '../model/call.js';
+import type { CallPack } from './callPack.js';
+
+/** Heap a pack's views take once read (a PackedCall and its slot), on top of the pack's own bytes. */
+const VIEW_BYTES_PER_CALL = 40;
+const ENTRY_BYTES = 200;
 
 /**
- * The in-process tier: decoded call models per bucket, in an LRU bounded by an estimate of the bytes
- * they hold. Models, not wire JSON: the wire repeats every call field on every event, the model keeps
- * them once, and a hit then costs no parsing at all.
+ * The in-process tier: one CallPack per bucket, in an LRU bounded by the bytes they hold. Packs, not
+ * wire JSON nor object models: ~10x smaller than the wire, outside the JS heap, and a hit costs no
+ * parsing at all.
  */
 export class MemoryTier {
-  private readonly lru: LRUCache<string, readonly CallModel[]>;
+  private readonly lru: LRUCache<string, CallPack>;
 
-  constructor(maxBytes: number) {
-    this.lru = new LRUCache<string, readonly CallModel[]>({
+  /** `now` is for tests with a fake clock; TTLs then follow it exactly. */
+  constructor(maxBytes: number, now?: () => number) {
+    this.lru = new LRUCache<string, CallPack>({
       maxSize: maxBytes,
-      sizeCalculation: (calls) => Math.max(1, estimateBytes(calls)),
+      sizeCalculation: (pack, key) => bytesOf(pack, key),
+      ...(now ? { perf: { now }, ttlResolution: 0 } : {}),
     });
   }
 
-  get(key: string): readonly CallModel[] | undefined {
+  get(key: string): CallPack | undefined {
     return this.lru.get(key);
   }
 
-  set(key: string, calls: readonly CallModel[], ttlMs: number): void {
-    this.lru.set(key, calls, { ttl: ttlMs });
+  set(key: string, pack: CallPack, ttlMs: number): void {
+    this.lru.set(key, pack, { ttl: ttlMs });
   }
 
+  /** What the entries hold, by the same count the bound uses. */
   get bytes(): number {
     return this.lru.calculatedSize;
   }
@@ -37,14 +44,6 @@ export class MemoryTier {
   }
 }
 
-/** Rough heap size of decoded calls: strings at two bytes a character plus object overheads. */
-export function estimateBytes(calls: readonly CallModel[]): number {
-  let bytes = 64;
-  for (const call of calls) {
-    bytes += 240 + 2 * (call.callId.length + (call.callerInfoRaw?.length ?? 0) + (call.skill?.length ?? 0));
-    bytes += 2 * ((call.externalCallId?.length ?? 0) + (call.conversationId?.length ?? 0) + (call.externalConsumerId?.length ?? 0));
-    bytes += 2 * ((call.customerPhoneNumber?.length ?? 0) + (call.dialedPhoneNumber?.length ?? 0) + (call.callerEnteredDigits?.length ?? 0));
-    for (const event of call.events) bytes += 96 + 2 * (event.info?.length ?? 0);
-  }
-  return bytes;
+export function bytesOf(pack: CallPack, key: string): number {
+  return ENTRY_BYTES + 2 * key.length + pack.byteLength + VIEW_BYTES_PER_CALL * pack.count;
 }

@@ -10,8 +10,14 @@ export interface OperationCost {
   callsOutsideWindow: number;
   cache: {
     memory: { hits: number; misses: number };
-    redis: { hits: number; misses: number };
-    /** Buckets another operation was already fetching: this one waited for that answer. */
+    redis: {
+      hits: number;
+      misses: number;
+      /** Buckets another replica was fetching: this one waited for them to appear in Redis. */
+      waited: number;
+      waitMs: number;
+    };
+    /** Buckets another operation in this process was already loading: this one waited for that answer. */
     shared: number;
   };
 }
@@ -23,6 +29,6 @@ export function emptyOperationCost(): OperationCost {
     retries: 0,
     retryWaitMs: 0,
     callsOutsideWindow: 0,
-    cache: { memory: { hits: 0, misses: 0 }, redis: { hits: 0, misses: 0 }, shared: 0 },
+    cache: { memory: { hits: 0, misses: 0 }, redis: { hits: 0, misses: 0, waited: 0, waitMs: 0 }, shared: 0 },
   };
 }

@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isUpstreamError } from '../upstream/errors.js';
 import { ErrorCode } from './codes.js';
 
@@ -22,10 +22,21 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  if (isRefusedRequest(error)) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
   return {
     message: 'Internal server error: the gateway logged the details under this request id',
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/**
+ * Apollo refuses a few malformed requests (an unsupported persisted-query version, a hash that does not
+ * match the query) with an HTTP 4xx but no code. They are the client's to fix, and the message is Apollo's own.
+ */
+function isRefusedRequest(error: unknown): boolean {
+  const http: unknown = error instanceof GraphQLError ? error.extensions.http : undefined;
+  const status = typeof http === 'object' && http !== null ? (http as { status?: unknown }).status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { SiteModel, CallConnectionModel, CallEdgeModel, EventConnectionModel, EventEdgeModel, PhoneNumberModel, ConversationModel } from '../resolvers/models.js';
 import type { CallModel, EventModel } from '../model/call.js';
+import type { DeflectionStatsModel, StageCountModel, SkillStatsModel } from '../model/stats.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -186,6 +187,27 @@ export type DeflectionStage =
   /** The welcome SMS was sent. */
   | 'TEXT_SENT';
 
+/** How the calls of a range went through the deflection funnel. */
+export type DeflectionStats = {
+  readonly __typename?: 'DeflectionStats';
+  /**
+   * Calls, conversations and deflection rate per skill, most calls first (ties by skill name). Calls
+   * with no skill are counted under the empty string "".
+   */
+  readonly bySkill: ReadonlyArray<SkillStats>;
+  /** How many calls ended at each stage: every stage, in the enum's order, zero counts included. */
+  readonly byStage: ReadonlyArray<StageCount>;
+  /** Calls that reached CONVERSATION_STARTED divided by totalCalls, from 0 to 1. Null when there are no calls. */
+  readonly deflectionRate: Maybe<Scalars['Float']['output']>;
+  /**
+   * Median seconds from a call's begin to its conversationid event. Calls without that event are left
+   * out; null when no call has one.
+   */
+  readonly medianSecondsToConversation: Maybe<Scalars['Float']['output']>;
+  /** How many calls began in the range and match the filter. */
+  readonly totalCalls: Scalars['Int']['output'];
+};
+
 /** Criteria for events. Each given criterion must hold; a list matches when any of its values does. */
 export type EventFilter = {
   /** Events whose call's skill is any of these (exact match). */
@@ -194,7 +216,10 @@ export type EventFilter = {
   readonly types?: InputMaybe<ReadonlyArray<DeflectionEventType>>;
 };
 
-/** Relay page information. */
+/**
+ * Relay page information. @shareable because other subgraphs of a supergraph define their own
+ * Relay PageInfo: without it, composition fails as soon as a second subgraph has one.
+ */
 export type PageInfo = {
   readonly __typename?: 'PageInfo';
   /** The cursor of the last item of this page; null when the page is empty. */
@@ -250,6 +275,11 @@ export type Site = {
   readonly events: Maybe<DeflectionEventConnection>;
   /** The LivePerson account id. */
   readonly id: Scalars['ID']['output'];
+  /**
+   * Deflection figures for the calls that began in `[from, to)` and match the filter. Shares its upstream
+   * requests with `calls` and `events` on the same range. Null with an error when the upstream data can't be had.
+   */
+  readonly stats: Maybe<DeflectionStats>;
 };
 
 
@@ -274,12 +304,42 @@ export type SiteEventsArgs = {
   to: Scalars['DateTime']['input'];
 };
 
+
+/** A LiveDeflect site: one LivePerson account and its deflected calls. */
+export type SiteStatsArgs = {
+  filter?: InputMaybe<CallFilter>;
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+/** Deflection figures of the calls routed to one skill. */
+export type SkillStats = {
+  readonly __typename?: 'SkillStats';
+  /** How many of them reached CONVERSATION_STARTED. */
+  readonly conversations: Scalars['Int']['output'];
+  /** conversations divided by totalCalls, from 0 to 1. Null when totalCalls is 0. */
+  readonly deflectionRate: Maybe<Scalars['Float']['output']>;
+  /** The skill, e.g. "sales"; the empty string for calls with no skill. */
+  readonly skill: Scalars['String']['output'];
+  /** How many calls of this skill began in the range and match the filter. */
+  readonly totalCalls: Scalars['Int']['output'];
+};
+
 /** Sort direction. */
 export type SortOrder =
   /** Oldest first. */
   | 'ASC'
   /** Newest first. */
   | 'DESC';
+
+/** How many calls are at one stage of the funnel. */
+export type StageCount = {
+  readonly __typename?: 'StageCount';
+  /** How many calls got this far and no further. */
+  readonly count: Scalars['Int']['output'];
+  /** The stage. */
+  readonly stage: DeflectionStage;
+};
 
 
 
@@ -394,13 +454,17 @@ export type ResolversTypes = {
   DeflectionEventEdge: ResolverTypeWrapper<EventEdgeModel>;
   DeflectionEventType: DeflectionEventType;
   DeflectionStage: DeflectionStage;
+  DeflectionStats: ResolverTypeWrapper<DeflectionStatsModel>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   EventFilter: EventFilter;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PhoneNumber: ResolverTypeWrapper<PhoneNumberModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Site: ResolverTypeWrapper<SiteModel>;
+  SkillStats: ResolverTypeWrapper<SkillStatsModel>;
   SortOrder: SortOrder;
+  StageCount: ResolverTypeWrapper<StageCountModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -418,12 +482,16 @@ export type ResolversParentTypes = {
   DeflectionEvent: EventModel;
   DeflectionEventConnection: EventConnectionModel;
   DeflectionEventEdge: EventEdgeModel;
+  DeflectionStats: DeflectionStatsModel;
+  Float: Scalars['Float']['output'];
   EventFilter: EventFilter;
   JSONObject: Scalars['JSONObject']['output'];
   PageInfo: PageInfo;
   PhoneNumber: PhoneNumberModel;
   Query: Record<PropertyKey, never>;
   Site: SiteModel;
+  SkillStats: SkillStatsModel;
+  StageCount: StageCountModel;
 };
 
 export type CallResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Call'] = ResolversParentTypes['Call'], FederationReferenceType extends FederationReferenceTypes['Call'] = FederationReferenceTypes['Call']> = {
@@ -487,6 +555,14 @@ export type DeflectionEventEdgeResolvers<ContextType = GatewayContext, ParentTyp
   node?: Resolver<ResolversTypes['DeflectionEvent'], ParentType, ContextType>;
 };
 
+export type DeflectionStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeflectionStats'] = ResolversParentTypes['DeflectionStats']> = {
+  bySkill?: Resolver<ReadonlyArray<ResolversTypes['SkillStats']>, ParentType, ContextType>;
+  byStage?: Resolver<ReadonlyArray<ResolversTypes['StageCount']>, ParentType, ContextType>;
+  deflectionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  medianSecondsToConversation?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  totalCalls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
   name: 'JSONObject';
 }
@@ -512,6 +588,19 @@ export type SiteResolvers<ContextType = GatewayContext, ParentType extends Resol
   calls?: Resolver<Maybe<ResolversTypes['CallConnection']>, ParentType, ContextType, RequireFields<SiteCallsArgs, 'first' | 'from' | 'order' | 'to'>>;
   events?: Resolver<Maybe<ResolversTypes['DeflectionEventConnection']>, ParentType, ContextType, RequireFields<SiteEventsArgs, 'first' | 'from' | 'order' | 'to'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  stats?: Resolver<Maybe<ResolversTypes['DeflectionStats']>, ParentType, ContextType, RequireFields<SiteStatsArgs, 'from' | 'to'>>;
+};
+
+export type SkillStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SkillStats'] = ResolversParentTypes['SkillStats']> = {
+  conversations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deflectionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  skill?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  totalCalls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type StageCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StageCount'] = ResolversParentTypes['StageCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['DeflectionStage'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
@@ -523,10 +612,13 @@ export type Resolvers<ContextType = GatewayContext> = {
   DeflectionEvent?: DeflectionEventResolvers<ContextType>;
   DeflectionEventConnection?: DeflectionEventConnectionResolvers<ContextType>;
   DeflectionEventEdge?: DeflectionEventEdgeResolvers<ContextType>;
+  DeflectionStats?: DeflectionStatsResolvers<ContextType>;
   JSONObject?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
   PhoneNumber?: PhoneNumberResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Site?: SiteResolvers<ContextType>;
+  SkillStats?: SkillStatsResolvers<ContextType>;
+  StageCount?: StageCountResolvers<ContextType>;
 };
 

@@ -2,13 +2,19 @@ import type { CallResolvers } from '../generated/resolvers.js';
 import { loadCall } from '../loaders/callsInRange.js';
 import { phoneNumberOf } from './phone.js';
 import { decodeCallId, encodeCallId } from './globalId.js';
+import { representationId } from './representation.js';
 
 export const Call: CallResolvers = {
   // Federation: a representation's id carries site and begin time, so this joins the same batched
   // bucket loads as Query.call (one upstream request per window for any number of entities).
-  __resolveReference: (reference, context) => {
-    const { siteId, callId, beginTime } = decodeCallId(reference.id);
-    return loadCall(context.loaders.calls, siteId, callId, beginTime, context.settings.bucketSizeMs);
+  // async because @apollo/subgraph maps the representations synchronously: a throw here would fail the
+  // whole _entities batch, a rejection fails only this entity. The entity is an object of its own:
+  // @apollo/subgraph defines __typename on it, and cached models are shared. Its prototype is the model,
+  // not a spread of it: cached calls are views whose fields are getters (src/cache/packedCall.ts).
+  __resolveReference: async (reference, context) => {
+    const { siteId, callId, beginTime } = decodeCallId(representationId(reference, 'Call'));
+    const call = await loadCall(context.loaders.calls, siteId, callId, beginTime, context.settings.bucketSizeMs);
+    return call && (Object.create(call) as typeof call);
   },
   id: (call) => encodeCallId(call),
   site: (call) => ({ id: call.siteId }),

@@ -6,6 +6,7 @@ import { callMatcher, eventMatcher } from './filters.js';
 import { decodeCursor } from './cursor.js';
 import { pageOf } from './paging.js';
 import { validPageSize, validRange } from './rangeArgs.js';
+import { representationId } from './representation.js';
 import { validSiteId } from './siteId.js';
 
 const callKey = (call: CallModel) => [call.beginTime, call.callId] as const;
@@ -14,7 +15,8 @@ const CALL_KEY_SHAPE = ['number', 'string'] as const;
 const EVENT_KEY_SHAPE = ['number', 'string', 'number'] as const;
 
 export const Site: SiteResolvers = {
-  __resolveReference: (reference) => ({ id: validSiteId(reference.id) }),
+  // async: a rejection fails only this entity of an _entities batch, a throw would fail them all.
+  __resolveReference: async (reference) => ({ id: validSiteId(representationId(reference, 'Site')) }),
 
   async calls(site, { from, to, filter, order, first, after }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);

@@ -15,10 +15,15 @@ export function phoneNumberOf(countryCode: string | null, number: string | null,
 
 function e164Of(countryCode: string | null, number: string): string | null {
   const digits = countryCode?.replace(/\D/g, '');
-  const parsed = digits
-    ? parsePhoneNumberFromString(number, { defaultCallingCode: digits })
-    : parsePhoneNumberFromString(number.startsWith('+') ? number : `+${number}`);
-  return parsed?.isValid() ? parsed.number : null;
+  try {
+    const parsed = digits
+      ? parsePhoneNumberFromString(number, { defaultCallingCode: digits })
+      : parsePhoneNumberFromString(number.startsWith('+') ? number : `+${number}`);
+    return parsed?.isValid() ? parsed.number : null;
+  } catch {
+    // libphonenumber throws for a calling code it does not know ("0", "999"): such a number has no E.164 form.
+    return null;
+  }
 }
 
 /** MASK_PII: all but the last four digits become "*", the rest of the text keeps its shape. */

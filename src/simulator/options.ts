@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   credentials?: Credentials;
   /** Keep serialised answers per (site, start, end), so benchmarks measure the gateway, not generation. */
   precompute?: boolean;
+  /** Serve the recordings in this LIVEDEFLECT_RECORD directory instead of generating data (replay.ts). */
+  replayDir?: string;
 }
 
 export interface Config {
@@ -31,6 +33,7 @@ export interface Config {
   maxWindowMs: number;
   credentials: Credentials | undefined;
   precompute: boolean;
+  replayDir: string | undefined;
 }
 
 function invalidOption(name: string, contract: string, received: unknown): TypeError {
@@ -79,5 +82,9 @@ export function getValidConfig(options: SimulatorOptions): Config {
   }
   if (!(maxWindowMs > 0)) throw invalidOption('maxWindowMs', 'a positive number of milliseconds', maxWindowMs);
   const credentials = getValidCredentials(options.credentials);
-  return { seed, host, port, now, callsPerHour, maxWindowMs, credentials, precompute: options.precompute === true };
+  const { replayDir } = options;
+  if (replayDir !== undefined && (typeof replayDir !== 'string' || replayDir === ''))
+    throw invalidOption('replayDir', 'a directory path', replayDir);
+  const precompute = options.precompute === true;
+  return { seed, host, port, now, callsPerHour, maxWindowMs, credentials, precompute, replayDir };
 }

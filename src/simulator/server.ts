@@ -10,6 +10,7 @@ import { FaultList, type Fault } from './faults.js';
 import { generateWindow } from './generator.js';
 import { getValidConfig, type SimulatorOptions } from './options.js';
 import { parseWindowRequest, type WindowRequest } from './requestValidation.js';
+import { replayRecordings } from './replay.js';
 
 export type { Fault } from './faults.js';
 export type { Credentials } from './access.js';
@@ -89,7 +90,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
     return { body: JSON.stringify({ success: 'true', data }), calls: Object.keys(data).length };
   };
-  const answerFor = config.precompute ? memoizeAnswers(generate) : generate;
+  const source = config.replayDir === undefined ? generate : await replayRecordings(config.replayDir);
+  const answerFor = config.precompute ? memoizeAnswers(source) : source;
 
   // Resolves after ms unless close() comes first, in which case it never resolves and the request,
   // whose socket close() destroys, is simply dropped.

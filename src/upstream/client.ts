@@ -23,6 +23,22 @@ export interface ClientOptions {
   readonly logger: Logger;
   /** Sees each answer's body before decoding (LIVEDEFLECT_RECORD uses it). */
   readonly onBody?: (request: WindowRequest, body: string) => void;
+  /** Sees every attempt of every window, whichever operation asked (metrics use it). */
+  readonly onAttempt?: (attempt: AttemptReport) => void;
+  /**
+   * Reads 200 bodies as they stream in rather than whole: the gateway passes one that decodes them
+   * into compact models on worker threads (src/cache/windowDecoding.ts). Unused while onBody is set,
+   * which needs the whole text.
+   */
+  readonly openBody?: (request: WindowRequest) => BodyReader;
+}
+
+/** Takes a 200 body chunk by chunk; end() gives the decoded window or throws an UpstreamError. */
+export interface BodyReader {
+  push(chunk: Buffer): void;
+  end(): Promise<DecodedWindow>;
+  /** The body was cut short (timeout, size cap, dropped connection): drop what was kept. */
+  abort(): void;
 }
 
 export interface WindowFetch extends WindowRequest {
@@ -102,12 +118,14 @@ export class LiveDeflectClient {
           ? retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: Date.now() })
           : null;
       const fitsDeadline = retryInMs !== null && Date.now() + retryInMs < request.deadline;
-      request.onAttempt?.({
+      const report: AttemptReport = {
         status,
         durationMs: Date.now() - started,
         retryInMs: fitsDeadline ? retryInMs : null,
         errorCode: outcome instanceof UpstreamError ? outcome.code : null,
-      });
+      };
+      request.onAttempt?.(report);
+      this.options.onAttempt?.(report);
       if (!(outcome instanceof UpstreamError)) return outcome;
       this.options.logger.warn(
         {
@@ -117,7 +135,7 @@ export class LiveDeflectClient {
           endTime: request.endTime,
           status,
           code: outcome.code,
-          detail: outcome.detail,
+          detail: withoutCredential(outcome.detail, request.authorization),
           attempt,
           retryInMs: fitsDeadline ? retryInMs : null,
         },
@@ -152,6 +170,18 @@ export class LiveDeflectClient {
       const detail = await readCapped(response.body, 4096).catch(() => '');
       return { status: response.statusCode, retryAfter, result: statusError(response.statusCode, detail) };
     }
+    const reader = this.options.onBody ? undefined : this.options.openBody?.(request);
+    if (reader) {
+      const bodyBytes = await streamCapped(response.body, this.options.maxBodyBytes, (chunk) => reader.push(chunk)).catch((error: unknown) => {
+        reader.abort();
+        throw error;
+      });
+      try {
+        return { status: 200, retryAfter, result: { ...(await reader.end()), bodyBytes } };
+      } catch (error) {
+        return { status: 200, retryAfter, result: unreadableBody(error) };
+      }
+    }
     const text = await readCapped(response.body, this.options.maxBodyBytes);
     this.options.onBody?.(request, text);
     let json: unknown;
@@ -170,7 +200,7 @@ export class LiveDeflectClient {
     try {
       return { status: 200, retryAfter, result: { ...decodeWindow(json, request), bodyBytes: Buffer.byteLength(text) } };
     } catch (error) {
-      return { status: 200, retryAfter, result: toUpstreamError(error, this.options.timeoutMs) };
+      return { status: 200, retryAfter, result: unreadableBody(error) };
     }
   }
 
@@ -200,6 +230,18 @@ function statusError(status: number, body: string): UpstreamError {
     statusCode: status,
     detail,
   });
+}
+
+/**
+ * A 200 whose body could not be decoded. It carries status 200, which is what keeps it from being
+ * retried (asking again gets the same body) and from counting against the breaker (the upstream is up).
+ */
+function unreadableBody(error: unknown): UpstreamError {
+  if (error instanceof UpstreamError && error.statusCode !== null) return error;
+  const code = error instanceof UpstreamError ? error.code : 'UPSTREAM_ERROR';
+  const message = error instanceof UpstreamError ? error.message : 'LiveDeflect sent a response this gateway cannot read';
+  const detail = error instanceof UpstreamError ? (error.detail ?? undefined) : String(error);
+  return new UpstreamError(code, message, { statusCode: 200, detail, cause: error });
 }
 
 function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
@@ -237,6 +279,17 @@ function isRetryable(error: UpstreamError): boolean {
   return true;
 }
 
+/**
+ * An upstream may echo the Authorization header back in an error body, and the body goes to the log:
+ * the credential (with or without its scheme) is cut out first. Short values are left alone, since
+ * replacing them would garble the text without protecting anything real.
+ */
+function withoutCredential(detail: string | null, authorization: string): string | null {
+  if (detail === null) return null;
+  const secrets = [authorization, authorization.replace(/^\S+\s+/, '')].filter((secret) => secret.length >= 8);
+  return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), detail);
+}
+
 function headerValue(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
@@ -244,6 +297,16 @@ function headerValue(value: string | string[] | undefined): string | null {
 /** Reads a body as UTF-8, failing once it passes maxBytes so a runaway upstream can't exhaust memory. */
 async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): void }, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
+  const size = await streamCapped(body, maxBytes, (chunk) => chunks.push(chunk));
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** Hands a body's chunks on as they arrive, with readCapped's limit; resolves to the body's size. */
+async function streamCapped(
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): void },
+  maxBytes: number,
+  onChunk: (chunk: Buffer) => void,
+): Promise<number> {
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
@@ -254,9 +317,9 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error)
         detail: `body over ${maxBytes} bytes (LIVEDEFLECT_MAX_BODY)`,
       });
     }
-    chunks.push(chunk);
+    onChunk(chunk);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return size;
 }
 
 function sleep(ms: number): Promise<void> {

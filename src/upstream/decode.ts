@@ -1,4 +1,4 @@
-import { buildCall, type CallFields, type CallModel, type EventInput } from '../model/call.js';
+import { buildCall, type CallFields, type CallInput, type CallModel, type EventInput } from '../model/call.js';
 import { eventKindOf } from '../model/eventKind.js';
 import { UpstreamError } from './errors.js';
 
@@ -17,7 +17,7 @@ export interface DecodedWindow {
   readonly issues: string[];
 }
 
-type WireObject = Readonly<Record<string, unknown>>;
+export type WireObject = Readonly<Record<string, unknown>>;
 
 const CALL_FIELD_NAMES = {
   externalCallId: ['externalCallId'],
@@ -45,6 +45,29 @@ const FIELD_KEYS = Object.keys(CALL_FIELD_NAMES) as (keyof CallFields)[];
  * the whole window, and a call whose events name another call or site is skipped.
  */
 export function decodeWindow(body: unknown, request: WindowRequest): DecodedWindow {
+  const data = windowData(body);
+  if (data === null) return { calls: [], outsideWindow: 0, issues: [] };
+  const calls: CallModel[] = [];
+  const issues: string[] = [];
+  let outsideWindow = 0;
+  for (const [key, value] of Object.entries(data)) {
+    const call = decodeCallInput(key, value, request, issues);
+    if (!call) continue;
+    if (call.beginTime < request.startTime || call.beginTime >= request.endTime) {
+      outsideWindow++;
+      continue;
+    }
+    calls.push(buildCall(call));
+  }
+  return { calls, outsideWindow, issues };
+}
+
+/**
+ * The envelope's verdict: the map of callId to events, or null for an empty answer. Throws for a
+ * failure the upstream reported and for a body that is not the documented envelope. Exported for the
+ * streaming reader (windowStream.ts), which hands it the envelope with `data` already taken apart.
+ */
+export function windowData(body: unknown): WireObject | null {
   if (!isObject(body)) throw shapeError('the body is not a JSON object');
   if (body.success !== true && body.success !== 'true') {
     const message = typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : '';
@@ -54,27 +77,13 @@ export function decodeWindow(body: unknown, request: WindowRequest): DecodedWind
   }
   const data = body.data;
   // An empty result is sometimes sent as null or [] rather than {}.
-  if (data === null || data === undefined || (Array.isArray(data) && data.length === 0)) {
-    return { calls: [], outsideWindow: 0, issues: [] };
-  }
+  if (data === null || data === undefined || (Array.isArray(data) && data.length === 0)) return null;
   if (!isObject(data)) throw shapeError('"data" is not a map of callId to events');
-
-  const calls: CallModel[] = [];
-  const issues: string[] = [];
-  let outsideWindow = 0;
-  for (const [key, value] of Object.entries(data)) {
-    const call = decodeCall(key, value, request, issues);
-    if (!call) continue;
-    if (call.beginTime < request.startTime || call.beginTime >= request.endTime) {
-      outsideWindow++;
-      continue;
-    }
-    calls.push(call);
-  }
-  return { calls, outsideWindow, issues };
+  return data;
 }
 
-function decodeCall(callId: string, value: unknown, request: WindowRequest, issues: string[]): CallModel | null {
+/** One entry of `data` read into a call's parts, or null (with the reason in issues) when it must be skipped. */
+export function decodeCallInput(callId: string, value: unknown, request: WindowRequest, issues: string[]): CallInput | null {
   const rawEvents = Array.isArray(value) ? value : [value];
   const wireEvents: { event: WireObject; time: number; order: number }[] = [];
   rawEvents.forEach((event, order) => {
@@ -102,10 +111,7 @@ function decodeCall(callId: string, value: unknown, request: WindowRequest, issu
   // Stable sort: equal times keep wire order, which decides ties in the field merge below.
   wireEvents.sort((a, b) => a.time - b.time || a.order - b.order);
 
-  const fields: Record<keyof CallFields, string | null> = Object.fromEntries(FIELD_KEYS.map((key) => [key, null])) as Record<
-    keyof CallFields,
-    string | null
-  >;
+  const fields = noCallFields();
   let beginTime: number | null = null;
   const events: EventInput[] = [];
   for (const { event, time } of wireEvents) {
@@ -123,10 +129,26 @@ function decodeCall(callId: string, value: unknown, request: WindowRequest, issu
     issues.push(`call ${callId}: no beginTimeStamp; its first event time is used`);
     beginTime = events[0]!.time;
   }
-  return buildCall({ siteId: request.siteId, callId, beginTime, fields, events });
+  return { siteId: request.siteId, callId, beginTime, fields, events };
 }
 
-function shapeError(what: string): UpstreamError {
+// A literal rather than one built from FIELD_KEYS: this runs once per call, thousands of times a window.
+function noCallFields(): Record<keyof CallFields, string | null> {
+  return {
+    externalCallId: null,
+    skill: null,
+    callerEnteredDigits: null,
+    callerInfoRaw: null,
+    conversationId: null,
+    customerCountryCode: null,
+    customerPhoneNumber: null,
+    dialedCountryCode: null,
+    dialedPhoneNumber: null,
+    externalConsumerId: null,
+  };
+}
+
+export function shapeError(what: string): UpstreamError {
   return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', { detail: what });
 }
 

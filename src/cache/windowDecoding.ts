@@ -1,0 +1,207 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
+import type { CallModel } from '../model/call.js';
+import type { BodyReader } from '../upstream/client.js';
+import type { DecodedWindow, WindowRequest } from '../upstream/decode.js';
+import { UpstreamError, type UpstreamErrorCode } from '../upstream/errors.js';
+import { CallPack } from './callPack.js';
+import { WindowPacker, type PackedWindow } from './windowPacker.js';
+
+export interface WindowDecodingOptions {
+  /** Decode threads (DECODE_WORKERS); 0 decodes on the main thread. */
+  readonly workers: number;
+  readonly bucketSizeMs: number;
+  readonly logger: Logger;
+}
+
+/** The client's openBody: a reader per 200 body that yields the window's calls as CallPack views. */
+export interface WindowDecoding {
+  open(request: WindowRequest): BodyReader;
+  close(): Promise<void>;
+}
+
+export interface DecodeWorkerData {
+  readonly bucketSizeMs: number;
+}
+
+export type DecodeRequest =
+  | { readonly kind: 'open'; readonly id: number; readonly request: WindowRequest }
+  | { readonly kind: 'chunk'; readonly id: number; readonly chunk: Uint8Array }
+  | { readonly kind: 'end'; readonly id: number }
+  | { readonly kind: 'abort'; readonly id: number };
+
+export type DecodeReply =
+  | ({ readonly id: number; readonly ok: true } & PackedWindow)
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly code: UpstreamErrorCode;
+      readonly message: string;
+      readonly statusCode: number | null;
+      readonly detail: string | null;
+    };
+
+/** Chunks go to a worker in batches this big: fewer messages, and each batch's memory is handed over, not copied. */
+const BATCH_BYTES = 256 * 1024;
+
+/**
+ * Turns window bodies into CallPacks as they stream in, on worker threads (or on this thread).
+ *
+ * Parsing and decoding a busy window costs several times what fetching it does; on worker threads two
+ * windows decode at once on two cores while this thread serves GraphQL, where a gateway parsing with
+ * JSON.parse would use one. The main thread only forwards the body's bytes and gets packs back.
+ */
+export function createWindowDecoding(options: WindowDecodingOptions): WindowDecoding {
+  if (options.workers <= 0) {
+    return {
+      open: (request) => readerOf(new WindowPacker(request, options.bucketSizeMs)),
+      close: async () => undefined,
+    };
+  }
+  return new DecodeWorkerPool(options);
+}
+
+/** A window decoded in this thread. */
+function readerOf(packer: WindowPacker): BodyReader {
+  return {
+    push: (chunk) => packer.push(chunk),
+    end: async () => decodedWindowOf(packer.end()),
+    abort: () => undefined,
+  };
+}
+
+function decodedWindowOf(window: PackedWindow): DecodedWindow {
+  const calls: CallModel[] = [];
+  for (const bytes of window.packs) calls.push(...new CallPack(bytes).calls());
+  return { calls, outsideWindow: window.outsideWindow, issues: window.issues };
+}
+
+interface WorkerSlot {
+  worker: Worker;
+  /** Windows it is decoding now: a new window goes to the least busy worker. */
+  open: number;
+}
+
+interface Waiting {
+  readonly slot: WorkerSlot;
+  resolve(window: DecodedWindow): void;
+  reject(error: Error): void;
+}
+
+class DecodeWorkerPool implements WindowDecoding {
+  private readonly slots: WorkerSlot[] = [];
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  private closing = false;
+
+  constructor(private readonly options: WindowDecodingOptions) {
+    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn());
+  }
+
+  // A bound function: the client is handed `decoding.open` on its own.
+  readonly open = (request: WindowRequest): BodyReader => {
+    const slot = this.slots.reduce((best, candidate) => (candidate.open < best.open ? candidate : best));
+    const id = this.nextId++;
+    slot.open++;
+    // Only the window: the client's request also carries the credential and callbacks.
+    const window = { siteId: request.siteId, startTime: request.startTime, endTime: request.endTime };
+    slot.worker.postMessage({ kind: 'open', id, request: window } satisfies DecodeRequest);
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let done = false;
+    const flush = (): void => {
+      if (batchBytes === 0) return;
+      // A fresh ArrayBuffer of its own (never Buffer's shared pool), so it can be handed over without a copy.
+      const chunk = new Uint8Array(batchBytes);
+      let at = 0;
+      for (const piece of batch) {
+        chunk.set(piece, at);
+        at += piece.length;
+      }
+      batch = [];
+      batchBytes = 0;
+      slot.worker.postMessage({ kind: 'chunk', id, chunk } satisfies DecodeRequest, [chunk.buffer]);
+    };
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      slot.open--;
+    };
+    return {
+      push: (chunk) => {
+        batch.push(chunk);
+        batchBytes += chunk.length;
+        if (batchBytes >= BATCH_BYTES) flush();
+      },
+      end: () => {
+        if (!this.slots.includes(slot)) {
+          finish();
+          return Promise.reject(new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway could not decode', { detail: 'decode worker lost' }));
+        }
+        flush();
+        const result = new Promise<DecodedWindow>((resolve, reject) => this.waiting.set(id, { slot, resolve, reject }));
+        slot.worker.postMessage({ kind: 'end', id } satisfies DecodeRequest);
+        return result.finally(finish);
+      },
+      abort: () => {
+        batch = [];
+        batchBytes = 0;
+        slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
+        finish();
+      },
+    };
+  };
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map(({ worker }) => worker.terminate()));
+  }
+
+  private spawn(): WorkerSlot {
+    const worker = startWorker({ bucketSizeMs: this.options.bucketSizeMs } satisfies DecodeWorkerData);
+    // Idle workers must not keep a finished process alive.
+    worker.unref();
+    const slot: WorkerSlot = { worker, open: 0 };
+    worker.on('message', (reply: DecodeReply) => this.settle(reply));
+    worker.on('error', (error) => this.lost(slot, error));
+    worker.on('exit', (code) => this.lost(slot, new Error(`decode worker exited with code ${code}`)));
+    return slot;
+  }
+
+  private settle(reply: DecodeReply): void {
+    const waiting = this.waiting.get(reply.id);
+    if (!waiting) return;
+    this.waiting.delete(reply.id);
+    if (reply.ok) {
+      waiting.resolve(decodedWindowOf(reply));
+      return;
+    }
+    const options = { ...(reply.statusCode === null ? {} : { statusCode: reply.statusCode }), ...(reply.detail === null ? {} : { detail: reply.detail }) };
+    waiting.reject(new UpstreamError(reply.code, reply.message, options));
+  }
+
+  /** A worker died (a bug, or out of memory): its windows fail, and a new worker takes its place. */
+  private lost(slot: WorkerSlot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (this.closing || index < 0) return;
+    this.options.logger.error({ err: error }, 'a decode worker stopped; starting another');
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.slot !== slot) continue;
+      this.waiting.delete(id);
+      waiting.reject(new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway could not decode', { detail: error.message }));
+    }
+    this.slots[index] = this.spawn();
+  }
+}
+
+/**
+ * The worker runs decodeWorker.ts under tsx (tests, `npm run dev`, the bench) and decodeWorker.js when
+ * built; a worker does not inherit tsx's loader, so it registers it before loading the TypeScript.
+ */
+function startWorker(workerData: DecodeWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./decodeWorker.js', import.meta.url), { workerData });
+  const entry = new URL('./decodeWorker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(source, { eval: true, workerData });
+}

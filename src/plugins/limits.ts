@@ -1,0 +1,226 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import {
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { GatewayContext } from '../context.js';
+import { ErrorCode } from '../errors/codes.js';
+
+/** The request limits of Config, by the names of their settings' fields. */
+export interface RequestLimits {
+  readonly maxTokens: number;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxRootFields: number;
+  readonly maxCost: number;
+}
+
+/** The setting a client ran into, as extensions.limit tells it. */
+export type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_COST';
+
+/**
+ * Fragments can make a small document evaluate many fields (a spread used twice in a fragment used
+ * twice...). Cost analysis stops walking after this many and refuses the query rather than loop on.
+ */
+const MAX_COST_NODES = 10_000;
+
+/** Every refused request: QUERY_TOO_COMPLEX, HTTP 400, which limit and its value, and a message that says what to change. */
+export class QueryLimitError extends GraphQLError {
+  constructor(limit: LimitName, max: number, message: string, found?: number) {
+    super(message, {
+      extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, ...(found === undefined ? {} : { found }), http: { status: 400 } },
+    });
+  }
+}
+
+/**
+ * Refuses documents that would cost the gateway or the upstream too much, before any resolver runs.
+ *
+ * graphql-armor counts depth and aliases; graphql-query-complexity walks the operation with its real
+ * variables and the schema's argument defaults, so `first: $n` and an omitted `first` cost what they
+ * will fetch (armor's own cost rule sees only literal arguments). What neither has is written here:
+ * the root-field count and the token count. The checks run in didResolveOperation rather than as
+ * Apollo validation rules because Apollo rewrites every validation error's code to
+ * GRAPHQL_VALIDATION_FAILED; here they keep QUERY_TOO_COMPLEX, and they see the request's variables.
+ */
+export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<GatewayContext> {
+  const shapeRules = armorRules(limits);
+  return {
+    // A limit error thrown while parsing reaches Apollo as an unexpected error; rethrowing it here makes
+    // Apollo answer it as it is (400 with its code) instead of a 500 "Internal server error".
+    async unexpectedErrorProcessingRequest({ error }) {
+      if (error instanceof QueryLimitError) throw error;
+    },
+    async requestDidStart() {
+      return {
+        // Tokens are counted before parsing, so a huge document is refused before it is parsed or validated.
+        async parsingDidStart({ source }) {
+          if (tokensOver(source, limits.maxTokens)) {
+            throw new QueryLimitError(
+              'MAX_TOKENS',
+              limits.maxTokens,
+              `The document has more than ${limits.maxTokens} tokens (MAX_TOKENS): send a smaller one, without unused fields and fragments, or split it into several queries`,
+            );
+          }
+        },
+        async didResolveOperation({ document, operation, schema, request }) {
+          // No such operation: execution answers that, with the names the document has.
+          if (!operation) return;
+          const rootFields = rootFieldCount(document, operation.selectionSet);
+          if (rootFields > limits.maxRootFields) {
+            throw new QueryLimitError(
+              'MAX_ROOT_FIELDS',
+              limits.maxRootFields,
+              `The operation selects ${rootFields} root fields; at most ${limits.maxRootFields} are allowed (MAX_ROOT_FIELDS): split it into several operations`,
+              rootFields,
+            );
+          }
+          const [shapeError] = validate(schema, document, shapeRules);
+          if (shapeError) throw shapeError;
+          const cost = operationCost(schema, document, operation, request.variables ?? {}, limits.maxCost);
+          if (cost !== null && cost > limits.maxCost) {
+            throw new QueryLimitError(
+              'MAX_COST',
+              limits.maxCost,
+              `The operation may resolve ${cost} fields; at most ${limits.maxCost} are allowed (MAX_COST). A paged field costs its "first" times the fields selected under it: ask for smaller pages and follow pageInfo.endCursor with "after", select fewer fields, or split the operation`,
+              cost,
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * armor's depth and alias rules, reporting our errors. Its Apollo defaults would report
+ * BAD_USER_INPUT with a "Syntax Error:" message; its cost and token protections are replaced (see
+ * above), and field suggestions are left to Apollo.
+ */
+function armorRules(limits: RequestLimits): ValidationRule[] {
+  const report = (error: () => QueryLimitError) => (context: ValidationContext | null) => context?.reportError(error());
+  return new ApolloArmor({
+    maxDepth: {
+      n: limits.maxDepth,
+      // Depth is how deep fields nest; a fragment spread is not a level of its own.
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [
+        report(
+          () =>
+            new QueryLimitError(
+              'MAX_DEPTH',
+              limits.maxDepth,
+              `The operation nests fields more than ${limits.maxDepth} levels deep (MAX_DEPTH): select fewer nested levels (call { site { calls } } adds three), or fetch the inner data with a second query`,
+            ),
+        ),
+      ],
+    },
+    maxAliases: {
+      n: limits.maxAliases,
+      propagateOnRejection: false,
+      onReject: [
+        report(
+          () =>
+            new QueryLimitError(
+              'MAX_ALIASES',
+              limits.maxAliases,
+              `The operation uses more than ${limits.maxAliases} aliases (MAX_ALIASES): split it into several operations of at most ${limits.maxAliases} aliases each`,
+            ),
+        ),
+      ],
+    },
+    costLimit: { enabled: false },
+    maxTokens: { enabled: false },
+    maxDirectives: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  }).protect().validationRules;
+}
+
+/** Whether the document has more than max tokens; counting stops there. A lexing error is left for the parser to report. */
+function tokensOver(source: string, max: number): boolean {
+  const lexer = new Lexer(new Source(source));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF) {
+      if (++count > max) return true;
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+/** Fields in the root selection, fragments included: each one is a separate entry point into the resolvers. */
+function rootFieldCount(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): number {
+  let count = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) count++;
+    else if (selection.kind === Kind.INLINE_FRAGMENT) count += rootFieldCount(document, selection.selectionSet, seen);
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = document.definitions.find(
+        (definition) => definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === selection.name.value,
+      );
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION) count += rootFieldCount(document, fragment.selectionSet, seen);
+    }
+  }
+  return count;
+}
+
+/**
+ * Each field costs 1 plus what is selected under it; a field with `first` (a page) or `representations`
+ * (federation's _entities) costs that many times as much, because each item resolves the selection again.
+ * Introspection is free: GraphiQL must always load the schema.
+ */
+const pagedCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (field.name.startsWith('__')) return 0;
+  const first: unknown = args.first;
+  const representations: unknown = args.representations;
+  const items = typeof first === 'number' ? first : Array.isArray(representations) ? representations.length : 1;
+  return Math.max(items, 1) * (1 + childComplexity);
+};
+
+/**
+ * The operation's cost with its variables, or null when its variables are invalid: execution then
+ * answers that with its own BAD_USER_INPUT message, which says more than a cost could.
+ */
+function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  maxCost: number,
+): number | null {
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).errors) return null;
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      variables,
+      operationName: operation.name?.value,
+      estimators: [pagedCost],
+      maxQueryNodes: MAX_COST_NODES,
+    });
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    throw new QueryLimitError(
+      'MAX_COST',
+      maxCost,
+      `The operation expands (through fragments) to more than ${MAX_COST_NODES} fields, too many to weigh against the cost limit of ${maxCost} (MAX_COST): spread fewer fragments or split the operation`,
+    );
+  }
+}

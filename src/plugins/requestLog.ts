@@ -1,0 +1,38 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayContext } from '../context.js';
+
+/**
+ * One log line per GraphQL operation: who asked (the request id the client saw in x-request-id),
+ * what (the operation's name and type), how long it took, what it cost the upstream and which error
+ * codes it answered with. Only names and counts: never the query text, its variables, the
+ * credential or any data from the response, so no token, phone number or callerInfo can leak here.
+ */
+export function createRequestLogPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue, operation, operationName }) {
+          const { cost } = contextValue.operation;
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          contextValue.logger.info(
+            {
+              requestId: contextValue.requestId,
+              operationName: operationName ?? null,
+              operationType: operation?.operation ?? null,
+              status: response.http.status ?? 200,
+              durationMs: Math.round(performance.now() - started),
+              upstreamRequests: cost.upstreamRequests,
+              windowsFetched: cost.windowsFetched,
+              retries: cost.retries,
+              cache: cost.cache,
+              errors: errors.length,
+              errorCodes: [...new Set(errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))],
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
+import type { DeflectionStage } from '../../examples/typed-client/gql/graphql.js';
+import { GraphQLRequestError } from '../../examples/typed-client/src/client.js';
+import { allCalls, describeStats, siteStats, type CallRow, type SiteStats } from '../../examples/typed-client/src/dashboard.js';
+import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const example = join(root, 'examples/typed-client');
+const CALLS_PER_HOUR = 6;
+
+/** True only when A and B are the same type: checked by `tsc` over the test suite, before any test runs. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const stageIsTheSchemaEnum: Same<CallRow['stage'], DeflectionStage> = true;
+const rateIsNullable: Same<SiteStats['deflectionRate'], number | null> = true;
+
+describe('typed client example (examples/typed-client)', () => {
+  it('compiles under its own tsconfig with tsc --noEmit', async () => {
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const run = await promisify(execFile)(process.execPath, [tsc, '-p', join(example, 'tsconfig.json'), '--noEmit'], { cwd: root }).then(
+      () => ({ code: 0, output: '' }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, output: error.stdout ?? '' }),
+    );
+    assert.equal(run.code, 0, run.output);
+  });
+
+  it('has committed gql/ equal to what its codegen config makes from schema/ now (run it and commit when this fails)', async () => {
+    const { config } = await loadCodegenConfig({ configFilePath: join(example, 'codegen.ts') });
+    const previous = process.cwd();
+    process.chdir(root);
+    try {
+      // generate's declared result widens to `any` (it covers watch mode); without saving it is the file outputs.
+      const outputs = (await generate({ ...config, cwd: root, silent: true }, false)) as { filename: string; content: string }[];
+      const made = new Map(outputs.map((output) => [relative(root, join(root, output.filename)), output.content]));
+      const committed = readdirSync(join(example, 'gql')).map((name) => relative(root, join(example, 'gql', name)));
+      assert.deepEqual([...made.keys()].sort(), committed.sort());
+      for (const [file, content] of made) {
+        const regenerate = 'npx graphql-codegen --config examples/typed-client/codegen.ts';
+        assert.equal(readFileSync(join(root, file), 'utf8'), content, `${file} is stale: run ${regenerate}`);
+      }
+    } finally {
+      process.chdir(previous);
+    }
+  });
+
+  describe('against a running gateway', () => {
+    let stack: Stack;
+    before(async () => {
+      stack = await startStack({ simulator: { callsPerHour: CALLS_PER_HOUR, now: () => TEST_NOW } });
+    });
+    after(() => stack.close());
+    const range = () => ({ site: '25508804', from: iso(TEST_DAY), to: iso(TEST_DAY + DAY_MS) });
+
+    it('pages through a day of calls and reads its stats, typed end to end', async () => {
+      assert.ok(stageIsTheSchemaEnum && rateIsNullable);
+      const client = { endpoint: `${stack.gatewayUrl}/graphql` };
+      const calls = await allCalls(client, range(), 50);
+      assert.equal(calls.length, 24 * CALLS_PER_HOUR);
+      assert.equal(new Set(calls.map((call) => call.id)).size, calls.length);
+      const stats = await siteStats(client, range());
+      assert.ok(stats);
+      assert.equal(stats.totalCalls, calls.length);
+      const conversations = calls.filter((call) => call.stage === 'CONVERSATION_STARTED').length;
+      assert.equal(stats.byStage.find((entry) => entry.stage === 'CONVERSATION_STARTED')?.count, conversations);
+      assert.equal(stats.deflectionRate, conversations / calls.length);
+      const sales = await siteStats(client, range(), ['sales']);
+      assert.deepEqual(sales?.bySkill.map((entry) => entry.skill), ['sales']);
+      const summary = describeStats(stats);
+      assert.match(summary[0] ?? '', new RegExp(`^${calls.length} calls, \\d+\\.\\d% deflected to messaging$`));
+    });
+
+    it("turns the gateway's errors into a GraphQLRequestError with their codes", async () => {
+      const client = { endpoint: `${stack.gatewayUrl}/graphql` };
+      const empty = { ...range(), to: range().from };
+      await assert.rejects(siteStats(client, empty), (error: unknown) => {
+        assert.ok(error instanceof GraphQLRequestError);
+        assert.deepEqual(error.codes, ['BAD_USER_INPUT']);
+        return true;
+      });
+    });
+  });
+});
