@@ -16,7 +16,7 @@ const { values: args } = parseArgs({
   options: {
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '5' },
     'fault-rate': { type: 'string', default: '0.1' },
     'max-rss-growth-mb': { type: 'string', default: '100' },
   },
@@ -30,7 +30,7 @@ const MAX_RSS_GROWTH_BYTES = Number(args['max-rss-growth-mb']) * 1024 * 1024;
 const SITE = '25508804';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const DAYS = 7;
+const DAYS = 14;
 const FIRST_DAY = Date.UTC(2026, 0, 5);
 const NOW = FIRST_DAY + DAYS * DAY_MS + MAX_CALL_DURATION_MS;
 const CALLS_PER_HOUR = 20;
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
     LOG_LEVEL: 'info',
     GRAPHIQL: 'false',
     // Short TTLs keep the upstream (and its 503s) in play for the whole run instead of only the first seconds.
-    CACHE_SETTLED_TTL: '2s',
+    CACHE_SETTLED_TTL: '1s',
     CACHE_RECENT_TTL: '1s',
   });
   try {

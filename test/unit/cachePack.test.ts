@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { CallPack, PackFormatError } from '../../src/cache/callPack.js';
+import { CallPackWriter, packOf } from '../../src/cache/callPackWriter.js';
+import { WindowPacker } from '../../src/cache/windowPacker.js';
+import type { CallModel } from '../../src/model/call.js';
+import { generateWindow } from '../../src/simulator/generator.js';
+import { decodeWindow } from '../../src/upstream/decode.js';
+import { UpstreamError } from '../../src/upstream/errors.js';
+import { WindowStreamReader } from '../../src/upstream/windowStream.js';
+import { HOUR_MS, TEST_DAY, TEST_NOW } from '../helpers/day.js';
+
+const SITE = '25508804';
+const WINDOW = { siteId: SITE, startTime: TEST_DAY, endTime: TEST_DAY + 3 * HOUR_MS };
+const wireBody = (callsPerHour: number): string =>
+  JSON.stringify({ success: 'true', data: generateWindow({ seed: 'pack', ...WINDOW, now: TEST_NOW, callsPerHour }) });
+
+/** Everything a resolver can read off a call, as plain data. */
+function readAll(call: CallModel): unknown {
+  return {
+    siteId: call.siteId,
+    callId: call.callId,
+    beginTime: call.beginTime,
+    externalCallId: call.externalCallId,
+    skill: call.skill,
+    callerEnteredDigits: call.callerEnteredDigits,
+    callerInfoRaw: call.callerInfoRaw,
+    callerInfo: call.callerInfo,
+    conversationId: call.conversationId,
+    customerCountryCode: call.customerCountryCode,
+    customerPhoneNumber: call.customerPhoneNumber,
+    dialedCountryCode: call.dialedCountryCode,
+    dialedPhoneNumber: call.dialedPhoneNumber,
+    externalConsumerId: call.externalConsumerId,
+    stage: call.stage,
+    lastEventTime: call.lastEventTime,
+    events: call.events.map((event) => ({
+      kind: event.kind,
+      rawType: event.rawType,
+      info: event.info,
+      time: event.time,
+      position: event.position,
+      callId: event.call.callId,
+    })),
+  };
+}
+
+const byBeginTime = (a: CallModel, b: CallModel) => a.beginTime - b.beginTime || (a.callId < b.callId ? -1 : 1);
+
+function packWindow(body: string, chunkBytes: number): CallPack[] {
+  const packer = new WindowPacker(WINDOW, HOUR_MS);
+  const bytes = Buffer.from(body);
+  for (let at = 0; at < bytes.length; at += chunkBytes) packer.push(bytes.subarray(at, at + chunkBytes));
+  return packer.end().packs.map((pack) => new CallPack(pack));
+}
+
+describe('CallPack: the compact form of a bucket', () => {
+  it('reads back every field and event of every call exactly as decodeWindow builds them', () => {
+    const body = wireBody(40);
+    const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
+    const packs = packWindow(body, 64 * 1024);
+    assert.equal(packs.length, 3, 'one pack per bucket of the window');
+    assert.deepEqual(packs.flatMap((pack) => pack.calls().map(readAll)), expected);
+  });
+
+  it('keeps the published quirks: unknown types, bad callerInfo, events out of order, missing fields', () => {
+    const body = readFileSync(new URL('../fixtures/upstream/quirks.json', import.meta.url), 'utf8');
+    const window = { siteId: '25508804', startTime: 1528930000000, endTime: 1528940000000 };
+    const expected = decodeWindow(JSON.parse(body), window).calls.sort(byBeginTime);
+    const writer = new CallPackWriter(window.siteId);
+    for (const call of expected) writer.addModel(call);
+    assert.deepEqual(new CallPack(writer.finish()).calls().map(readAll), expected.map(readAll));
+  });
+
+  it('is about a tenth of the wire size for a busy hour', () => {
+    const body = wireBody(300);
+    const packs = packWindow(body, 64 * 1024);
+    const packBytes = packs.reduce((sum, pack) => sum + pack.byteLength, 0);
+    assert.ok(packBytes * 6 < Buffer.byteLength(body), `${packBytes} bytes packed from ${Buffer.byteLength(body)} on the wire`);
+  });
+
+  it('reads from unaligned bytes (a Redis reply) as from its own', () => {
+    const [pack] = packWindow(wireBody(5), 1024);
+    const shifted = new Uint8Array(pack!.byteLength + 3);
+    shifted.set(pack!.data, 3);
+    const copy = new CallPack(shifted.subarray(3));
+    assert.deepEqual(copy.calls().map(readAll), pack!.calls().map(readAll));
+  });
+
+  it('refuses bytes that are not a pack with PackFormatError', () => {
+    assert.throws(() => new CallPack(Buffer.from('{"success":"true"}')), PackFormatError);
+    const [pack] = packWindow(wireBody(5), 1024);
+    assert.throws(() => new CallPack(pack!.data.subarray(0, pack!.byteLength - 1)), PackFormatError);
+  });
+
+  it('gives back the same pack for its own views, and writes a new one for any other list of calls', () => {
+    const [pack] = packWindow(wireBody(5), 1024);
+    assert.equal(packOf(SITE, pack!.calls()), pack);
+    const some = pack!.calls().slice(1);
+    const repacked = packOf(SITE, some);
+    assert.notEqual(repacked, pack);
+    assert.deepEqual(repacked.calls().map(readAll), some.map(readAll));
+    assert.equal(packOf(SITE, []).count, 0);
+  });
+
+  it('shows a call to JSON.stringify by its identity only, never its personal data', () => {
+    const [pack] = packWindow(wireBody(5), 1024);
+    const call = pack!.calls()[0]!;
+    assert.deepEqual(JSON.parse(JSON.stringify(call)), { siteId: SITE, callId: call.callId, beginTime: call.beginTime });
+  });
+});
+
+describe('WindowStreamReader: a body read as it arrives', () => {
+  it('gives the same calls wherever the chunks are cut', () => {
+    const body = wireBody(2);
+    const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
+    for (const chunkBytes of [1, 7, 300, body.length]) {
+      assert.deepEqual(packWindow(body, chunkBytes).flatMap((pack) => pack.calls().map(readAll)), expected, `chunks of ${chunkBytes}`);
+    }
+  });
+
+  it('refuses what JSON.parse refuses, with the error the client gives a body it cannot parse', () => {
+    const good = wireBody(1);
+    for (const body of ['', '{', good.slice(0, -1), `${good} x`, good.replace('":[', '":[}'), good.replace(/,"/, ' "'), '<html>']) {
+      const reader = new WindowStreamReader(WINDOW);
+      reader.push(Buffer.from(body));
+      assert.throws(
+        () => reader.end(),
+        (error: unknown) => error instanceof UpstreamError && error.statusCode === 200 && /^body is not JSON/.test(error.detail ?? ''),
+        JSON.stringify(body.slice(0, 40)),
+      );
+    }
+  });
+
+  it('judges the envelope as decodeWindow does: failures, empty data, bodies that are not an object', () => {
+    const outcome = (body: string): string => {
+      const reader = new WindowStreamReader(WINDOW);
+      reader.push(Buffer.from(body));
+      try {
+        return `${reader.end().calls.length} calls`;
+      } catch (error) {
+        return (error as UpstreamError).detail ?? '';
+      }
+    };
+    const whole = (body: string): string => {
+      try {
+        return `${decodeWindow(JSON.parse(body), WINDOW).calls.length} calls`;
+      } catch (error) {
+        return (error as UpstreamError).detail ?? '';
+      }
+    };
+    const envelopes = [
+      '{"success":"false","message":"quota"}',
+      '{"success":true,"data":null}',
+      '{"success":"true","data":[]}',
+      '{"success":"true","data":[1]}',
+      '{"success":"true","data":"x"}',
+      '[{"success":"true"}]',
+      '42',
+      `{"data":${JSON.stringify(JSON.parse(wireBody(1)).data)},"success":"true","data":{}}`,
+    ];
+    for (const body of envelopes) assert.equal(outcome(body), whole(body), body.slice(0, 60));
+  });
+});
