@@ -51,10 +51,13 @@ export class QueryLimitError extends GraphQLError {
  *
  * graphql-armor counts depth and aliases; graphql-query-complexity walks the operation with its real
  * variables and the schema's argument defaults, so `first: $n` and an omitted `first` cost what they
- * will fetch (armor's own cost rule sees only literal arguments). What neither has is written here:
- * the root-field count and the token count. The checks run in didResolveOperation rather than as
- * Apollo validation rules because Apollo rewrites every validation error's code to
- * GRAPHQL_VALIDATION_FAILED; here they keep QUERY_TOO_COMPLEX, and they see the request's variables.
+ * will fetch (armor's own cost rule sees only literal arguments). Written here: the root-field count,
+ * which neither has, and the token count (armor's Apollo token check answers HTTP 500 with
+ * GRAPHQL_VALIDATION_FAILED, a server error for a client's mistake).
+ *
+ * All but the token count run in didResolveOperation rather than as Apollo validation rules: Apollo
+ * rewrites every validation error's code to GRAPHQL_VALIDATION_FAILED, and a validation rule can't see
+ * the request's variables. Here they keep QUERY_TOO_COMPLEX.
  */
 export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<GatewayContext> {
   const shapeRules = armorRules(limits);

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Lexer, Source, TokenKind } from 'graphql';
 import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
+import { captureLog } from '../helpers/logCapture.js';
 import { startStack, type GraphQLAnswer, type Stack } from '../helpers/stack.js';
 
 const SITE = '25508804';
@@ -166,8 +167,10 @@ describe('request limits at their defaults', () => {
 
 describe('request limits set by configuration', () => {
   let stack: Stack;
+  const log = captureLog('info');
   before(async () => {
     stack = await startStack({
+      logger: log.logger,
       simulator: { callsPerHour: 2, now: () => TEST_NOW },
       env: { MAX_DEPTH: '6', MAX_ALIASES: '2', MAX_ROOT_FIELDS: '3', MAX_TOKENS: '60', MAX_COST: '101' },
     });
@@ -202,6 +205,15 @@ describe('request limits set by configuration', () => {
     assertPasses(await stack.query(nested(10)));
     // 1 + 2 * (3 + 25 * 2) = 107
     assertRefused(await stack.query(nested(25)), 'MAX_COST', 101);
+  });
+
+  it('a refused request is the client\'s mistake: the gateway logs no error for it', () => {
+    const refusals = log.records().filter((record) => record.msg === 'graphql operation' && (record.errorCodes as string[]).includes('QUERY_TOO_COMPLEX'));
+    assert.ok(refusals.length > 0, 'refusals are logged as operations');
+    assert.deepEqual(
+      log.records().filter((record) => (record.level as number) >= 50),
+      [],
+    );
   });
 
   it('a query with invalid variables gets the usual BAD_USER_INPUT, not a cost error', async () => {

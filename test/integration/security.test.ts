@@ -212,6 +212,18 @@ describe('production mode', () => {
     assert.equal(on.body.errors, undefined);
   });
 
+  it('GraphiQL is not served when NODE_ENV=production, and is in development', async () => {
+    const page = (stack: Stack) => fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
+    const off = await page(production);
+    assert.doesNotMatch(off.headers.get('content-type') ?? '', /text\/html/);
+    assert.ok(off.status >= 400, `status ${off.status}`);
+    await off.arrayBuffer();
+    const on = await page(development);
+    assert.equal(on.status, 200);
+    assert.match(on.headers.get('content-type') ?? '', /text\/html/);
+    await on.arrayBuffer();
+  });
+
   it('INTROSPECTION=true turns it on in production', async () => {
     const stack = await stackWith({ env: { NODE_ENV: 'production', INTROSPECTION: 'true' } });
     try {
