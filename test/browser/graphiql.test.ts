@@ -185,6 +185,8 @@ test('running the example query shows calls with their callId', browserTest, asy
   const result = await waitForResult(/"callId"/);
   assert.match(result, /"callId": "[^"]+"/);
   assert.doesNotMatch(result, /"errors"/);
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS_DIR, 'graphiql.png'), timeout: STEP_TIMEOUT_MS });
 });
 
 test('a query asking for an unknown field shows the error in the result pane', browserTest, async () => {
@@ -205,8 +207,7 @@ test('a query asking for an unknown field shows the error in the result pane', b
   assert.match(result, /"errors"/);
   // The message is shown as a JSON string, its quotes escaped.
   assert.match(result, /Cannot query field \\"notAField\\"/);
-  await mkdir(ARTIFACTS_DIR, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS_DIR, 'graphiql.png'), timeout: STEP_TIMEOUT_MS });
+  await page.screenshot({ path: join(ARTIFACTS_DIR, 'graphiql-error.png'), timeout: STEP_TIMEOUT_MS });
 });
 
 test('the explorer plugin lists the fields of the schema', browserTest, async () => {
