@@ -2,7 +2,7 @@ import type { OperationContext, Scope } from './cache/bucketStore.js';
 import type { CallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
 
-/** What every resolver of one GraphQL operation shares; made fresh per request by src/server.ts. */
+/** What every resolver of one GraphQL operation shares; made fresh per request by src/requestContext.ts. */
 export interface GatewayContext {
   readonly requestId: string;
   readonly logger: Logger;

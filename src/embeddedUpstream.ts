@@ -23,6 +23,8 @@ export async function resolveUpstream(config: Config): Promise<Upstream> {
     host: '127.0.0.1',
     port: 0,
     credentials: { [authorization]: '*' },
+    // Nobody reads the embedded simulator's log; keep a little for debugging and let the rest go.
+    requestLogLimit: 100,
     replayDir: config.replayDir ?? undefined,
   });
   return { url: simulator.url, authorization, simulator };

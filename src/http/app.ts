@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
+import { ErrorCode } from '../errors/codes.js';
 import type { Logger } from '../logger.js';
 import { BodyError, readJsonBody } from './body.js';
 import { requestIdOf } from './requestId.js';
@@ -29,14 +30,20 @@ export function createRequestListener(options: AppOptions): (req: IncomingMessag
     res.setHeader('x-request-id', requestId);
     handle(req, res, requestId, options).catch((error: unknown) => {
       options.logger.error({ requestId, err: error }, 'request failed outside GraphQL');
-      if (!res.headersSent) sendJsonError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      if (!res.headersSent) sendJsonError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
       else res.destroy();
     });
   };
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, requestId: string, options: AppOptions): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    sendJsonError(res, 400, 'Malformed request target: request /graphql', ErrorCode.BAD_REQUEST);
+    return;
+  }
   if (url.pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
     res.writeHead(302, { location: GRAPHQL_PATH }).end();
     return;
@@ -45,7 +52,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
     if (await route(req, res)) return;
   }
   if (url.pathname !== GRAPHQL_PATH) {
-    sendJsonError(res, 404, `Not found: GraphQL is served at ${GRAPHQL_PATH}`, 'NOT_FOUND');
+    sendJsonError(res, 404, `Not found: GraphQL is served at ${GRAPHQL_PATH}`, ErrorCode.NOT_FOUND);
     return;
   }
   let body: unknown;
@@ -53,7 +60,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
     body = req.method === 'POST' ? await readJsonBody(req, options.maxBodyBytes) : undefined;
   } catch (error) {
     if (!(error instanceof BodyError)) throw error;
-    sendJsonError(res, error.status, error.message, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
+    sendJsonError(res, error.status, error.message, error.status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST);
     return;
   }
   const headers = new HeaderMap();
@@ -75,7 +82,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
 }
 
 /** Errors outside GraphQL execution still answer in the GraphQL response shape, so clients parse one format. */
-export function sendJsonError(res: ServerResponse, status: number, message: string, code: string): void {
+function sendJsonError(res: ServerResponse, status: number, message: string, code: ErrorCode): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }

@@ -49,6 +49,7 @@ function collect(req: IncomingMessage, maxBytes: number): Promise<{ chunks: Buff
     req.on('end', () =>
       size > maxBytes ? reject(new BodyError(413, `Request body is larger than the ${maxBytes} bytes this gateway accepts`)) : resolve({ chunks, size }),
     );
-    req.on('error', reject);
+    // A client that hangs up mid-body is not our failure: no error log, no 500 to a closed socket.
+    req.on('error', (error) => reject(req.destroyed ? new BodyError(400, 'The request was aborted before its body arrived') : error));
   });
 }

@@ -1,4 +1,5 @@
 import type { CallModel } from '../model/call.js';
+import { compareCalls } from '../model/order.js';
 import { bucketsForRange, bucketStart } from './buckets.js';
 import type { CallsLoader } from './callsLoader.js';
 
@@ -35,8 +36,4 @@ export async function loadCall(
 ): Promise<CallModel | null> {
   const calls = await loader.load({ siteId, bucket: bucketStart(beginTime, bucketSizeMs) });
   return calls.find((call) => call.callId === callId) ?? null;
-}
-
-export function compareCalls(a: CallModel, b: CallModel): number {
-  return a.beginTime - b.beginTime || (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0);
 }

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../json/isJsonObject.js';
 import type { EventKind } from './eventKind.js';
 
 /** How far a call got in the funnel; the values equal the GraphQL enum values. */
@@ -98,7 +99,7 @@ export function parseCallerInfo(raw: string | null): Record<string, unknown> | n
   if (!raw) return null;
   try {
     const value: unknown = JSON.parse(raw);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return isJsonObject(value) ? value : null;
   } catch {
     return null;
   }

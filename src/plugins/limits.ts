@@ -18,6 +18,7 @@ import {
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../errors/codes.js';
+import { MAX_PAGE_SIZE } from '../resolvers/rangeArgs.js';
 
 /** The request limits of Config, by the names of their settings' fields. */
 export interface RequestLimits {
@@ -193,7 +194,8 @@ const pagedCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
   if (field.name.startsWith('__')) return 0;
   const first: unknown = args.first;
   const representations: unknown = args.representations;
-  const items = typeof first === 'number' ? first : Array.isArray(representations) ? representations.length : 1;
+  // A page never holds more than MAX_PAGE_SIZE items; a larger `first` is the resolver's BAD_USER_INPUT to report.
+  const items = typeof first === 'number' ? Math.min(first, MAX_PAGE_SIZE) : Array.isArray(representations) ? representations.length : 1;
   return Math.max(items, 1) * (1 + childComplexity);
 };
 

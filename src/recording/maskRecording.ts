@@ -1,4 +1,5 @@
-import { maskDigits } from '../resolvers/phone.js';
+import { isJsonObject } from '../json/isJsonObject.js';
+import { maskCallerInfoRaw, maskDigits } from '../pii/masking.js';
 
 const PHONE_FIELDS = ['customerPhoneNumber', 'dialedPhoneNumber'] as const;
 
@@ -16,10 +17,10 @@ export function maskRecordedBody(body: string): string | null {
   } catch {
     return null;
   }
-  if (isObject(json) && isObject(json.data)) {
+  if (isJsonObject(json) && isJsonObject(json.data)) {
     for (const value of Object.values(json.data)) {
       for (const event of Array.isArray(value) ? value : [value]) {
-        if (isObject(event)) maskEvent(event);
+        if (isJsonObject(event)) maskEvent(event);
       }
     }
   }
@@ -31,19 +32,5 @@ function maskEvent(event: Record<string, unknown>): void {
     const value = event[field];
     if (typeof value === 'string' || typeof value === 'number') event[field] = maskDigits(String(value));
   }
-  if (typeof event.callerInfo === 'string' && event.callerInfo !== '') event.callerInfo = maskCallerInfo(event.callerInfo);
-}
-
-function maskCallerInfo(raw: string): string {
-  try {
-    const info: unknown = JSON.parse(raw);
-    if (isObject(info)) return JSON.stringify(Object.fromEntries(Object.keys(info).map((key) => [key, '****'])));
-  } catch {
-    // Not JSON: masked whole below.
-  }
-  return '[masked]';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof event.callerInfo === 'string' && event.callerInfo !== '') event.callerInfo = maskCallerInfoRaw(event.callerInfo);
 }

@@ -1,5 +1,6 @@
 import type { CallResolvers } from '../generated/resolvers.js';
 import { loadCall } from '../loaders/callsInRange.js';
+import { maskCallerInfo, maskCallerInfoRaw } from '../pii/masking.js';
 import { phoneNumberOf } from './phone.js';
 import { decodeCallId, encodeCallId } from './globalId.js';
 import { representationId } from './representation.js';
@@ -18,9 +19,9 @@ export const Call: CallResolvers = {
   },
   id: (call) => encodeCallId(call),
   site: (call) => ({ id: call.siteId }),
-  callerInfo: (call, _args, { settings }) => (settings.maskPii && call.callerInfo ? maskValues(call.callerInfo) : call.callerInfo),
+  callerInfo: (call, _args, { settings }) => (settings.maskPii && call.callerInfo ? maskCallerInfo(call.callerInfo) : call.callerInfo),
   callerInfoRaw: (call, _args, { settings }) =>
-    settings.maskPii && call.callerInfoRaw !== null ? (call.callerInfo ? JSON.stringify(maskValues(call.callerInfo)) : '[masked]') : call.callerInfoRaw,
+    settings.maskPii && call.callerInfoRaw !== null ? maskCallerInfoRaw(call.callerInfoRaw) : call.callerInfoRaw,
   conversation: (call) => (call.conversationId ? { id: call.conversationId } : null),
   customerPhone: (call, _args, { settings }) => phoneNumberOf(call.customerCountryCode, call.customerPhoneNumber, settings.maskPii),
   dialedPhone: (call, _args, { settings }) => phoneNumberOf(call.dialedCountryCode, call.dialedPhoneNumber, settings.maskPii),
@@ -30,8 +31,3 @@ export const Call: CallResolvers = {
     return call.events.filter((event) => wanted.has(event.kind));
   },
 };
-
-/** MASK_PII keeps callerInfo's keys (a dashboard can still group by them) and hides every value. */
-function maskValues(info: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(info).map((key) => [key, '****']));
-}

@@ -1,6 +1,6 @@
 import type { SiteResolvers } from '../generated/resolvers.js';
 import { loadCallsInRange } from '../loaders/callsInRange.js';
-import type { CallModel, EventModel } from '../model/call.js';
+import { callSortKey, compareEvents, eventSortKey } from '../model/order.js';
 import { deflectionStatsOf } from '../model/stats.js';
 import { callMatcher, eventMatcher } from './filters.js';
 import { decodeCursor } from './cursor.js';
@@ -9,8 +9,6 @@ import { validPageSize, validRange } from './rangeArgs.js';
 import { representationId } from './representation.js';
 import { validSiteId } from './siteId.js';
 
-const callKey = (call: CallModel) => [call.beginTime, call.callId] as const;
-const eventKey = (event: EventModel) => [event.time, event.call.callId, event.position] as const;
 const CALL_KEY_SHAPE = ['number', 'string'] as const;
 const EVENT_KEY_SHAPE = ['number', 'string', 'number'] as const;
 
@@ -23,7 +21,7 @@ export const Site: SiteResolvers = {
     const request = { field: 'calls', order, first: validPageSize(first) } as const;
     const afterKey = after ? decodeCursor(after, request, CALL_KEY_SHAPE) : null;
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return pageOf(calls.filter(callMatcher(filter)), { ...request, after: afterKey }, callKey);
+    return pageOf(calls.filter(callMatcher(filter)), { ...request, after: afterKey }, callSortKey);
   },
 
   async events(site, { from, to, filter, order, first, after }, { loaders, settings }) {
@@ -33,7 +31,7 @@ export const Site: SiteResolvers = {
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
     const matches = eventMatcher(filter);
     const events = calls.flatMap((call) => call.events.filter(matches)).sort(compareEvents);
-    return pageOf(events, { ...request, after: afterKey }, eventKey);
+    return pageOf(events, { ...request, after: afterKey }, eventSortKey);
   },
 
   async stats(site, { from, to, filter }, { loaders, settings }) {
@@ -42,7 +40,3 @@ export const Site: SiteResolvers = {
     return deflectionStatsOf(calls.filter(callMatcher(filter)));
   },
 };
-
-function compareEvents(a: EventModel, b: EventModel): number {
-  return a.time - b.time || (a.call.callId < b.call.callId ? -1 : a.call.callId > b.call.callId ? 1 : a.position - b.position);
-}

@@ -1,4 +1,5 @@
 import { badUserInput } from '../errors/graphqlErrors.js';
+import type { SortKey } from '../model/order.js';
 
 /** Which list a cursor belongs to: a cursor only makes sense in the field and order that made it. */
 export interface CursorScope {
@@ -7,7 +8,7 @@ export interface CursorScope {
 }
 
 /** The sort key of the last item seen: keyset paging stays stable when new calls arrive. */
-export type CursorKey = readonly (string | number)[];
+export type CursorKey = SortKey;
 
 export function encodeCursor(scope: CursorScope, key: CursorKey): string {
   return Buffer.from(JSON.stringify([scope.field, scope.order, ...key])).toString('base64url');

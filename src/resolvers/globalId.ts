@@ -20,7 +20,7 @@ export function encodeCallId({ siteId, callId, beginTime }: CallIdentity): strin
 /** Throws BAD_USER_INPUT for anything encodeCallId did not make. */
 export function decodeCallId(id: string): CallIdentity {
   const text = /^[A-Za-z0-9_-]{1,400}$/.test(id) ? Buffer.from(id, 'base64url').toString('utf8') : '';
-  const match = /^Call:([A-Za-z0-9_-]{1,64}):(\d{1,16}):(.+)$/s.exec(text);
+  const match = /^Call:(\d{1,20}):(\d{1,16}):(.+)$/s.exec(text);
   if (!match) {
     throw badUserInput(`"${truncate(id)}" is not a Call id: use the id field of a Call returned by this API`, {
       argumentName: 'id',

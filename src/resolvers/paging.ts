@@ -1,3 +1,4 @@
+import { compareSortKeys } from '../model/order.js';
 import { encodeCursor, type CursorKey, type CursorScope } from './cursor.js';
 import type { PageModel } from './models.js';
 
@@ -22,7 +23,7 @@ export function pageOf<T>(
   const { after } = request;
   if (after) {
     const direction = request.order === 'ASC' ? 1 : -1;
-    start = firstIndexAfter(ordered, (item) => direction * compareKeys(keyOf(item), after) > 0);
+    start = firstIndexAfter(ordered, (item) => direction * compareSortKeys(keyOf(item), after) > 0);
   }
   const items = ordered.slice(start, start + request.first);
   return {
@@ -43,14 +44,4 @@ function firstIndexAfter<T>(items: readonly T[], isAfter: (item: T) => boolean):
     else low = mid + 1;
   }
   return low;
-}
-
-export function compareKeys(a: CursorKey, b: CursorKey): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x < y) return -1;
-    if (x > y) return 1;
-  }
-  return a.length - b.length;
 }

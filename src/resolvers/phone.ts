@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { maskDigits } from '../pii/masking.js';
 import type { PhoneNumberModel } from './models.js';
 
 /**
@@ -24,11 +25,4 @@ function e164Of(countryCode: string | null, number: string): string | null {
     // libphonenumber throws for a calling code it does not know ("0", "999"): such a number has no E.164 form.
     return null;
   }
-}
-
-/** MASK_PII: all but the last four digits become "*", the rest of the text keeps its shape. */
-export function maskDigits(text: string): string {
-  const total = (text.match(/\d/g) ?? []).length;
-  let seen = 0;
-  return text.replace(/\d/g, (digit) => (++seen <= total - 4 ? '*' : digit));
 }

@@ -5,6 +5,11 @@ export const MAX_PAGE_SIZE = 500;
 
 /** [from, to) on the call's begin time: a non-empty range no longer than MAX_RANGE. */
 export function validRange(from: number, to: number, maxRangeMs: number): { from: number; to: number } {
+  if (from < 0) {
+    throw badUserInput(`"from" must not be before 1970-01-01T00:00:00Z (LiveDeflect times are epoch milliseconds); got ${iso(from)}`, {
+      argumentName: 'from',
+    });
+  }
   if (from >= to) {
     throw badUserInput(`"from" must be earlier than "to"; got from=${iso(from)}, to=${iso(to)}`, { argumentName: 'from' });
   }

@@ -1,15 +1,23 @@
 import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped, type ValueNode } from 'graphql';
+import { isJsonObject } from '../json/isJsonObject.js';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 
 function parseDateTime(value: unknown): number {
-  const time = typeof value === 'string' && ISO_DATE_TIME.test(value.trim()) ? Date.parse(value.trim()) : Number.NaN;
+  const text = typeof value === 'string' ? value.trim() : '';
+  const time = ISO_DATE_TIME.test(text) && isCalendarDate(text.slice(0, 10)) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(time)) {
     throw new GraphQLError(
       `DateTime must be an ISO-8601 date-time with a time zone, like "2024-05-01T00:00:00Z" (or a date, "2024-05-01", meaning UTC midnight); got ${JSON.stringify(value)?.slice(0, 60)}`,
     );
   }
   return time;
+}
+
+/** Date.parse rolls "2026-02-30" over into March; a date a person mistyped must be refused instead. */
+function isCalendarDate(ymd: string): boolean {
+  const date = new Date(`${ymd}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === ymd;
 }
 
 /** Epoch milliseconds inside; ISO-8601 UTC with milliseconds on the wire. */
@@ -26,10 +34,6 @@ export const DateTimeScalar = new GraphQLScalarType<number, string>({
     return parseDateTime(ast.value);
   },
 });
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export const JSONObjectScalar = new GraphQLScalarType<Record<string, unknown>, Readonly<Record<string, unknown>>>({
   name: 'JSONObject',

@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   precompute?: boolean;
   /** Serve the recordings in this LIVEDEFLECT_RECORD directory instead of generating data (replay.ts). */
   replayDir?: string;
+  /** Keep only the newest N requests in the log, so a long-running embedded simulator doesn't grow. Default: all. */
+  requestLogLimit?: number;
 }
 
 export interface Config {
@@ -34,6 +36,7 @@ export interface Config {
   credentials: Credentials | undefined;
   precompute: boolean;
   replayDir: string | undefined;
+  requestLogLimit: number;
 }
 
 function invalidOption(name: string, contract: string, received: unknown): TypeError {
@@ -86,5 +89,7 @@ export function getValidConfig(options: SimulatorOptions): Config {
   if (replayDir !== undefined && (typeof replayDir !== 'string' || replayDir === ''))
     throw invalidOption('replayDir', 'a directory path', replayDir);
   const precompute = options.precompute === true;
-  return { seed, host, port, now, callsPerHour, maxWindowMs, credentials, precompute, replayDir };
+  const { requestLogLimit = Infinity } = options;
+  if (!(requestLogLimit >= 0)) throw invalidOption('requestLogLimit', 'a number of requests >= 0', requestLogLimit);
+  return { seed, host, port, now, callsPerHour, maxWindowMs, credentials, precompute, replayDir, requestLogLimit };
 }

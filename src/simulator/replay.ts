@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSiteDirectory, windowFilePath, windowOfFileName, type RecordedWindow } from '../recording/windowFiles.js';
 import type { Answer, AnswerFor } from './answerMemo.js';
+import { isJsonObject } from '../json/isJsonObject.js';
 
 interface RecordedCall {
   beginTime: number;
@@ -77,8 +78,8 @@ async function siteDirectories(dir: string) {
 function recordedData(body: string): Record<string, unknown> {
   try {
     const json: unknown = JSON.parse(body);
-    const data = isObject(json) ? json.data : null;
-    return isObject(data) ? data : {};
+    const data = isJsonObject(json) ? json.data : null;
+    return isJsonObject(data) ? data : {};
   } catch {
     return {};
   }
@@ -87,13 +88,9 @@ function recordedData(body: string): Record<string, unknown> {
 /** The begin time the call's events carry (numbers or numeric strings); null when none does. */
 function beginTimeOf(value: unknown): number | null {
   for (const event of Array.isArray(value) ? value : [value]) {
-    const begin = isObject(event) ? event.beginTimeStamp : undefined;
+    const begin = isJsonObject(event) ? event.beginTimeStamp : undefined;
     const time = typeof begin === 'string' && /^\d{1,16}$/.test(begin.trim()) ? Number(begin) : begin;
     if (typeof time === 'number' && Number.isSafeInteger(time)) return time;
   }
   return null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

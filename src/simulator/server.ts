@@ -170,6 +170,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       calls: 0,
     };
     requests.push(entry);
+    if (requests.length > config.requestLogLimit) requests.splice(0, requests.length - config.requestLogLimit);
     handle(req, res, entry).catch(() => {
       // A bug or a client gone mid-request: answer if still possible, never crash the process.
       if (!res.headersSent && !res.destroyed) {

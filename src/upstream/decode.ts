@@ -1,4 +1,5 @@
 import { buildCall, type CallFields, type CallInput, type CallModel, type EventInput } from '../model/call.js';
+import { isJsonObject } from '../json/isJsonObject.js';
 import { eventKindOf } from '../model/eventKind.js';
 import { UpstreamError } from './errors.js';
 
@@ -68,7 +69,7 @@ export function decodeWindow(body: unknown, request: WindowRequest): DecodedWind
  * streaming reader (windowStream.ts), which hands it the envelope with `data` already taken apart.
  */
 export function windowData(body: unknown): WireObject | null {
-  if (!isObject(body)) throw shapeError('the body is not a JSON object');
+  if (!isJsonObject(body)) throw shapeError('the body is not a JSON object');
   if (body.success !== true && body.success !== 'true') {
     const message = typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : '';
     throw new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect reported a failure for this time window', {
@@ -78,7 +79,7 @@ export function windowData(body: unknown): WireObject | null {
   const data = body.data;
   // An empty result is sometimes sent as null or [] rather than {}.
   if (data === null || data === undefined || (Array.isArray(data) && data.length === 0)) return null;
-  if (!isObject(data)) throw shapeError('"data" is not a map of callId to events');
+  if (!isJsonObject(data)) throw shapeError('"data" is not a map of callId to events');
   return data;
 }
 
@@ -87,7 +88,7 @@ export function decodeCallInput(callId: string, value: unknown, request: WindowR
   const rawEvents = Array.isArray(value) ? value : [value];
   const wireEvents: { event: WireObject; time: number; order: number }[] = [];
   rawEvents.forEach((event, order) => {
-    if (!isObject(event)) return void issues.push(`call ${callId}: event ${order} is not an object`);
+    if (!isJsonObject(event)) return void issues.push(`call ${callId}: event ${order} is not an object`);
     const time = readTime(event.eventTime);
     if (time === null) return void issues.push(`call ${callId}: event ${order} has no valid eventTime`);
     wireEvents.push({ event, time, order });
@@ -152,15 +153,14 @@ export function shapeError(what: string): UpstreamError {
   return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', { detail: what });
 }
 
-function isObject(value: unknown): value is WireObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+
+/** The largest time a Date can hold: a later one could not be served as a DateTime. */
+const MAX_TIME = 8_640_000_000_000_000;
 
 /** Epoch milliseconds, sent as a number or a numeric string. */
 function readTime(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
-  if (typeof value === 'string' && /^\d{1,16}$/.test(value.trim())) return Number(value.trim());
-  return null;
+  const time = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : null;
+  return time !== null && Number.isSafeInteger(time) && time >= 0 && time <= MAX_TIME ? time : null;
 }
 
 /** A field's text: numbers become their decimal string; empty strings, null and other types are "not set". */

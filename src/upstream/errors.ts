@@ -1,6 +1,6 @@
 /**
  * Typed failures of the upstream client. Callers branch on `code`, never on message text, and one
- * place (src/errors/graphqlErrors.ts) turns them into GraphQL errors. Messages here are written for the
+ * place (src/errors/formatError.ts) turns them into GraphQL errors. Messages here are written for the
  * client: they never hold the credential or the upstream's body; `detail` is for the log only.
  */
 export type UpstreamErrorCode =

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
@@ -25,6 +26,8 @@ describe('bad input', () => {
     ['first above 500', `calls(${day}, first: 501) { totalCount }`, /"first" must be from 0 to 500/],
     ['a cursor that is not one', `calls(${day}, after: "xyz") { totalCount }`, /not a cursor of calls/],
     ['a events range over 31 days', `events(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + 40 * DAY_MS)}") { totalCount }`, /longer than/],
+    ['a huge first', `calls(${day}, first: 100000) { totalCount }`, /"first" must be from 0 to 500/],
+    ['a range before 1970', `calls(from: "1969-12-31T00:00:00Z", to: "1970-01-01T01:00:00Z") { totalCount }`, /before 1970/],
   ];
   for (const [name, field, message] of cases) {
     it(`answers ${name} with BAD_USER_INPUT saying what to change, and no upstream request`, async () => {
@@ -57,16 +60,37 @@ describe('bad input', () => {
     assert.match(answer.body.errors![0]!.message, /is not a Call id/);
   });
 
-  it('answers a malformed site id with BAD_USER_INPUT', async () => {
-    const answer = await stack.query(`{ site(id: "25508804; DROP") { id } }`);
-    assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+  for (const id of ['25508804; DROP', 'abc', '']) {
+    it(`answers the site id ${JSON.stringify(id)} with BAD_USER_INPUT and no upstream request`, async () => {
+      stack.simulator.clearRequests();
+      const answer = await stack.query(`query($id: ID!) { site(id: $id) { id calls(${day}) { totalCount } } }`, { id });
+      assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+      assert.match(answer.body.errors![0]!.message, /digits only/);
+      assert.equal(stack.simulator.requests.length, 0);
+    });
+  }
+
+  it('answers first: 0 with the count and no calls', async () => {
+    const answer = await stack.query(`{ site(id: "${SITE}") { calls(${day}, first: 0) { totalCount nodes { callId } pageInfo { hasNextPage endCursor } } } }`);
+    const calls = (answer.body.data as { site: { calls: { totalCount: number; nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: null } } } }).site.calls;
+    assert.ok(calls.totalCount > 0);
+    assert.deepEqual(calls.nodes, []);
+    assert.deepEqual(calls.pageInfo, { hasNextPage: true, endCursor: null });
   });
 
-  it('answers a date that is not ISO-8601 with BAD_USER_INPUT naming the format', async () => {
-    const answer = await stack.query(`query($from: DateTime!) { site(id: "${SITE}") { calls(from: $from, to: "${iso(TEST_DAY)}") { totalCount } } }`, {
-      from: 'yesterday',
+  for (const from of ['yesterday', '2026-02-30T00:00:00Z']) {
+    it(`answers the date ${from} in a variable with BAD_USER_INPUT naming the format`, async () => {
+      const answer = await stack.query(`query($from: DateTime!) { site(id: "${SITE}") { calls(from: $from, to: "${iso(TEST_DAY)}") { totalCount } } }`, {
+        from,
+      });
+      assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+      assert.match(answer.body.errors![0]!.message, /ISO-8601/);
     });
-    assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+  }
+
+  it('answers a date literal that does not exist as an invalid document, naming the format', async () => {
+    const answer = await stack.query(`{ site(id: "${SITE}") { calls(from: "2026-02-30T00:00:00Z", to: "2026-03-02T00:00:00Z") { totalCount } } }`);
+    assert.deepEqual(codes(answer.body), ['GRAPHQL_VALIDATION_FAILED']);
     assert.match(answer.body.errors![0]!.message, /ISO-8601/);
   });
 });
@@ -172,5 +196,51 @@ describe('the request the upstream receives', () => {
       await stack.close();
       await new Promise((resolve) => upstream.close(resolve));
     }
+  });
+});
+
+describe('the HTTP edge', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ simulator: { callsPerHour: 2, now: () => TEST_NOW } });
+  });
+  after(() => stack.close());
+
+  it('redirects / to /graphql', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/`, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/graphql');
+  });
+
+  it('answers an unknown path with 404 in the GraphQL error shape', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/nope`);
+    assert.equal(response.status, 404);
+    assert.deepEqual(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code, 'NOT_FOUND');
+  });
+
+  it('answers a request target it cannot parse with 400, not 500', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const socket = connect(stack.gateway.port, '127.0.0.1', () => socket.end('GET http://[bad/graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve({ status: Number(text.split(' ')[1]), body: text }));
+      socket.on('error', reject);
+    });
+    assert.equal(answer.status, 400);
+    assert.match(answer.body, /BAD_REQUEST/);
+  });
+
+  it('pages a filtered list with a cursor, and the cursor still works when the filter is the same', async () => {
+    const query = `query($after: String) { site(id: "${SITE}") { calls(${day}, first: 2, after: $after, filter: { stages: [DECLINED, CONVERSATION_STARTED] }) {
+      totalCount nodes { callId stage } pageInfo { hasNextPage endCursor } } } }`;
+    type Page = { site: { calls: { totalCount: number; nodes: { callId: string; stage: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    const first = (await stack.query(query)).body.data as Page;
+    const second = (await stack.query(query, { after: first.site.calls.pageInfo.endCursor })).body.data as Page;
+    const all = (await stack.query(query.replace('first: 2', 'first: 500'))).body.data as Page;
+    assert.deepEqual(
+      [...first.site.calls.nodes, ...second.site.calls.nodes],
+      all.site.calls.nodes.slice(0, 4),
+    );
+    assert.ok(all.site.calls.nodes.every((call) => call.stage === 'DECLINED' || call.stage === 'CONVERSATION_STARTED'));
   });
 });

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, type CursorKey } from '../../src/resolvers/
 import { decodeCallId, encodeCallId } from '../../src/resolvers/globalId.js';
 import type { PageModel } from '../../src/resolvers/models.js';
 import { pageOf } from '../../src/resolvers/paging.js';
-import { maskDigits } from '../../src/resolvers/phone.js';
+import { maskDigits } from '../../src/pii/masking.js';
 
 const isBadUserInput = (error: unknown) => error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT';
 
