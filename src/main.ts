@@ -15,7 +15,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true && !config.production });
   const upstream = await resolveUpstream(config);
-  const gateway = await startGateway({ config, logger, upstreamUrl: upstream.url, upstreamAuthorization: upstream.authorization });
+  const gateway = await startGateway({ config, logger, upstreamUrl: upstream.url, upstreamAuthorization: upstream.authorization }).catch(
+    (error: unknown) => {
+      if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+      process.stderr.write(`livedeflect-graphql: port ${config.port} on ${config.host} is in use: stop the other server or set PORT\n`);
+      process.exit(1);
+    },
+  );
   logger.info(
     { url: `${gateway.url}/graphql`, upstream: upstream.simulator ? 'embedded simulator' : new URL(upstream.url).origin },
     `GraphQL ready at ${gateway.url}/graphql`,

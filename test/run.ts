@@ -4,7 +4,7 @@
  * test runner. Tests needing a system program skip without it, unless REQUIRE_SYSTEM_DEPS=1 (CI).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,7 +28,17 @@ if (only.length === 0) {
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['tsc', '-p', 'src/http/graphiql/client', '--noEmit']);
 }
-if (!existsSync(join(root, 'dist/graphiql/manifest.json'))) {
+/** The newest modification time of any file below dir (0 for none). */
+function newestChange(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(newest, entry.isDirectory() ? newestChange(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+// The browser test must run the bundle of the sources as they are, not one left from an older checkout.
+const manifest = join(root, 'dist/graphiql/manifest.json');
+if (!existsSync(manifest) || statSync(manifest).mtimeMs < newestChange(join(root, 'src/http/graphiql'))) {
   run('npx', ['tsx', 'src/http/graphiql/build.ts']);
 }
 const files = only.length > 0 ? only : testFiles(join(root, 'test')).sort();

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { graphql, type GraphQLSchema } from 'graphql';
-import { projectRoot } from '../http/graphiql/paths.js';
+import { projectRoot } from '../projectRoot.js';
 import { buildSchema } from '../schema.js';
 
 /** Outside schema/'s top level on purpose: the schema loader reads only schema/*.graphql. */

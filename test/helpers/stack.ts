@@ -37,6 +37,11 @@ export interface Stack {
 
 export const TEST_TOKEN = 'Bearer test';
 
+/** The extensions.code of each error of an answer, in order. */
+export function errorCodes(answer: GraphQLAnswer): unknown[] {
+  return (answer.body.errors ?? []).map((error) => error.extensions?.code);
+}
+
 /** The built GraphiQL bundle, when `npm run build:graphiql` has made it. */
 export const GRAPHIQL_ASSETS = fileURLToPath(new URL('../../dist/graphiql/', import.meta.url));
 export const hasGraphiQLBundle = (): boolean => existsSync(GRAPHIQL_ASSETS);

@@ -4,12 +4,11 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { errorCodes, startStack, type Stack } from '../helpers/stack.js';
 
 const SITE = '25508804';
 const OTHER = '38856538';
 const day = `from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}"`;
-const codes = (body: { errors?: { extensions?: Record<string, unknown> }[] }) => (body.errors ?? []).map((error) => error.extensions?.code);
 
 describe('bad input', () => {
   let stack: Stack;
@@ -33,7 +32,7 @@ describe('bad input', () => {
     it(`answers ${name} with BAD_USER_INPUT saying what to change, and no upstream request`, async () => {
       stack.simulator.clearRequests();
       const answer = await stack.query(`{ site(id: "${SITE}") { ${field} } }`);
-      assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+      assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
       assert.match(answer.body.errors![0]!.message, message);
       assert.equal(stack.simulator.requests.length, 0);
     });
@@ -43,7 +42,7 @@ describe('bad input', () => {
     const events = await stack.query(`{ site(id: "${SITE}") { events(${day}, first: 1) { pageInfo { endCursor } } } }`);
     const cursor = (events.body.data as { site: { events: { pageInfo: { endCursor: string } } } }).site.events.pageInfo.endCursor;
     const answer = await stack.query(`query($after: String) { site(id: "${SITE}") { calls(${day}, after: $after) { totalCount } } }`, { after: cursor });
-    assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+    assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
     assert.match(answer.body.errors![0]!.message, /pass pageInfo.endCursor from the previous page of this same field/);
   });
 
@@ -51,12 +50,12 @@ describe('bad input', () => {
     const asc = await stack.query(`{ site(id: "${SITE}") { calls(${day}, first: 1) { pageInfo { endCursor } } } }`);
     const cursor = (asc.body.data as { site: { calls: { pageInfo: { endCursor: string } } } }).site.calls.pageInfo.endCursor;
     const answer = await stack.query(`query($after: String) { site(id: "${SITE}") { calls(${day}, order: DESC, after: $after) { totalCount } } }`, { after: cursor });
-    assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+    assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
   });
 
   it('answers a malformed call id with BAD_USER_INPUT', async () => {
     const answer = await stack.query(`{ call(id: "not-a-call-id") { callId } }`);
-    assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+    assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
     assert.match(answer.body.errors![0]!.message, /is not a Call id/);
   });
 
@@ -64,7 +63,7 @@ describe('bad input', () => {
     it(`answers the site id ${JSON.stringify(id)} with BAD_USER_INPUT and no upstream request`, async () => {
       stack.simulator.clearRequests();
       const answer = await stack.query(`query($id: ID!) { site(id: $id) { id calls(${day}) { totalCount } } }`, { id });
-      assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+      assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
       assert.match(answer.body.errors![0]!.message, /digits only/);
       assert.equal(stack.simulator.requests.length, 0);
     });
@@ -83,14 +82,14 @@ describe('bad input', () => {
       const answer = await stack.query(`query($from: DateTime!) { site(id: "${SITE}") { calls(from: $from, to: "${iso(TEST_DAY)}") { totalCount } } }`, {
         from,
       });
-      assert.deepEqual(codes(answer.body), ['BAD_USER_INPUT']);
+      assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
       assert.match(answer.body.errors![0]!.message, /ISO-8601/);
     });
   }
 
   it('answers a date literal that does not exist as an invalid document, naming the format', async () => {
     const answer = await stack.query(`{ site(id: "${SITE}") { calls(from: "2026-02-30T00:00:00Z", to: "2026-03-02T00:00:00Z") { totalCount } } }`);
-    assert.deepEqual(codes(answer.body), ['GRAPHQL_VALIDATION_FAILED']);
+    assert.deepEqual(errorCodes(answer), ['GRAPHQL_VALIDATION_FAILED']);
     assert.match(answer.body.errors![0]!.message, /ISO-8601/);
   });
 });
@@ -116,20 +115,20 @@ describe('upstream failures', () => {
 
   it('answers no credential with UNAUTHENTICATED at once, sending nothing upstream', async () => {
     const answer = await stack.query(`{ site(id: "${SITE}") { id calls(${day}) { totalCount } } }`);
-    assert.deepEqual(codes(answer.body), ['UNAUTHENTICATED']);
+    assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
     assert.deepEqual(answer.body.data, { site: { id: SITE, calls: null } });
     assert.equal(stack.simulator.requests.length, 0);
   });
 
   it('maps an upstream 401 to UNAUTHENTICATED without echoing the token', async () => {
     const answer = await stack.query(`{ site(id: "${SITE}") { calls(${day}) { totalCount } } }`, undefined, { authorization: 'Bearer wrong-secret' });
-    assert.deepEqual(codes(answer.body), ['UNAUTHENTICATED']);
+    assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
     assert.doesNotMatch(JSON.stringify(answer.body), /wrong-secret/);
   });
 
   it('maps an upstream 403 to FORBIDDEN for that site only, with partial data for the other', async () => {
     const answer = await stack.query(twoSites, undefined, { authorization: 'Bearer other-site' });
-    assert.deepEqual(codes(answer.body), ['FORBIDDEN']);
+    assert.deepEqual(errorCodes(answer), ['FORBIDDEN']);
     assert.deepEqual(answer.body.errors![0]!.path, ['a', 'calls']);
     const data = answer.body.data as { a: { calls: null }; b: { calls: { totalCount: number } } };
     assert.equal(data.a.calls, null);
@@ -139,7 +138,7 @@ describe('upstream failures', () => {
   it('maps an upstream 500 to UPSTREAM_ERROR with the status, keeping the upstream body out', async () => {
     stack.simulator.injectFault({ kind: 'status', status: 500, body: 'stack trace with secrets', siteId: SITE });
     const answer = await stack.query(twoSites, undefined, ok);
-    assert.deepEqual(codes(answer.body), ['UPSTREAM_ERROR']);
+    assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
     assert.equal(answer.body.errors![0]!.extensions!.upstreamStatus, 500);
     assert.doesNotMatch(JSON.stringify(answer.body), /secrets/);
     assert.ok((answer.body.data as { b: { calls: { totalCount: number } } }).b.calls.totalCount > 0);
@@ -148,7 +147,7 @@ describe('upstream failures', () => {
   it('maps an upstream that does not answer to UPSTREAM_TIMEOUT', async () => {
     stack.simulator.injectFault({ kind: 'hang', siteId: SITE });
     const answer = await stack.query(twoSites, undefined, ok);
-    assert.deepEqual(codes(answer.body), ['UPSTREAM_TIMEOUT']);
+    assert.deepEqual(errorCodes(answer), ['UPSTREAM_TIMEOUT']);
     assert.deepEqual(answer.body.errors![0]!.path, ['a', 'calls']);
     assert.ok((answer.body.data as { b: { calls: { totalCount: number } } }).b.calls.totalCount > 0);
   });
@@ -161,7 +160,7 @@ describe('upstream failures', () => {
     it(`answers ${name} with UPSTREAM_ERROR and keeps serving`, async () => {
       stack.simulator.injectFault({ ...fault, times: 1 });
       const bad = await stack.query(`{ site(id: "${SITE}") { calls(${day}) { totalCount } } }`, undefined, ok);
-      assert.deepEqual(codes(bad.body), ['UPSTREAM_ERROR']);
+      assert.deepEqual(errorCodes(bad), ['UPSTREAM_ERROR']);
       assert.doesNotMatch(JSON.stringify(bad.body), /db down/);
       const good = await stack.query(`{ site(id: "${SITE}") { calls(${day}) { totalCount } } }`, undefined, ok);
       assert.equal(good.body.errors, undefined);

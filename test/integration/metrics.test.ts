@@ -112,7 +112,7 @@ describe('/healthz and /readyz', () => {
   before(async () => {
     stack = await startStack({
       simulator: { callsPerHour: 2, now: () => TEST_NOW },
-      env: { BREAKER_FAILURES: '2', BREAKER_COOLDOWN: '2s', LIVEDEFLECT_RETRIES: '0' },
+      env: { BREAKER_FAILURES: '2', BREAKER_COOLDOWN: '4s', LIVEDEFLECT_RETRIES: '0' },
     });
   });
   after(() => stack.close());

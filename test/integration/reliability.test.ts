@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { captureLog } from '../helpers/logCapture.js';
-import { startStack, type GraphQLAnswer, type Stack, type StackOptions } from '../helpers/stack.js';
+import { errorCodes, startStack, type GraphQLAnswer, type Stack, type StackOptions } from '../helpers/stack.js';
 
 const SITE = '25508804';
 const OTHER_SITE = '31415926';
@@ -21,10 +21,6 @@ async function withStack(options: StackOptions, test: (stack: Stack) => Promise<
   } finally {
     await stack.close();
   }
-}
-
-function codesOf(answer: GraphQLAnswer): unknown[] {
-  return (answer.body.errors ?? []).map((error) => error.extensions?.code);
 }
 
 function totalCountOf(answer: GraphQLAnswer, alias = 'site'): unknown {
@@ -78,7 +74,7 @@ describe('upstream faults', () => {
     await withStack({ env: { OPERATION_DEADLINE: '5s' } }, async (stack) => {
       stack.simulator.injectFault({ kind: 'status', status: 500 });
       const { value: answer, ms } = await timed(() => stack.query(CALLS, dayRange()));
-      assert.deepEqual(codesOf(answer), ['UPSTREAM_ERROR']);
+      assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
       const [error] = answer.body.errors!;
       assert.deepEqual(error!.path, ['site', 'calls']);
       assert.equal(error!.extensions?.upstreamStatus, 500);
@@ -94,7 +90,7 @@ describe('upstream faults', () => {
     await withStack({ logger: log.logger, env: { OPERATION_DEADLINE: '3s', LIVEDEFLECT_RETRIES: '5' } }, async (stack) => {
       stack.simulator.injectFault({ kind: 'status', status: 503, retryAfter: '2' });
       const { value: answer, ms } = await timed(() => stack.query(CALLS, dayRange()));
-      assert.deepEqual(codesOf(answer), ['UPSTREAM_ERROR']);
+      assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
       assert.equal(answer.body.errors![0]!.extensions?.upstreamStatus, 503);
       // Attempt 1, a 2 s wait that fits in 3 s, attempt 2, then a second wait would end past the deadline.
       assert.equal(stack.simulator.requests.length, 2);
@@ -111,7 +107,7 @@ describe('upstream faults', () => {
     await withStack({ env: { LIVEDEFLECT_TIMEOUT: '1s' } }, async (stack) => {
       stack.simulator.injectFault({ kind: 'hang' });
       const { value: answer, ms } = await timed(() => stack.query(CALLS, dayRange()));
-      assert.deepEqual(codesOf(answer), ['UPSTREAM_TIMEOUT']);
+      assert.deepEqual(errorCodes(answer), ['UPSTREAM_TIMEOUT']);
       assert.match(answer.body.errors![0]!.message, /did not answer within 1000 ms/);
       assert.deepEqual(answer.body.data, { site: { calls: null } });
       assert.ok(ms < 2000, `answered after ${ms} ms`);
@@ -119,11 +115,11 @@ describe('upstream faults', () => {
   });
 
   it('the circuit breaker opens after BREAKER_FAILURES failures, answers UPSTREAM_UNAVAILABLE without an upstream request, and closes after the cool-down', async () => {
-    const env = { BREAKER_FAILURES: '3', BREAKER_COOLDOWN: '1s', LIVEDEFLECT_RETRIES: '0' };
+    const env = { BREAKER_FAILURES: '3', BREAKER_COOLDOWN: '3s', LIVEDEFLECT_RETRIES: '0' };
     await withStack({ env }, async (stack) => {
       stack.simulator.injectFault({ kind: 'status', status: 502 });
       for (let day = 0; day < 3; day++) {
-        assert.deepEqual(codesOf(await stack.query(CALLS, dayRange(day))), ['UPSTREAM_ERROR']);
+        assert.deepEqual(errorCodes(await stack.query(CALLS, dayRange(day))), ['UPSTREAM_ERROR']);
       }
       assert.equal(stack.simulator.requests.length, 3);
       assert.equal(stack.gateway.client.breakerState, 'open');
@@ -131,12 +127,12 @@ describe('upstream faults', () => {
       assert.equal(ready.status, 503);
 
       const refused = await stack.query(CALLS, dayRange(3));
-      assert.deepEqual(codesOf(refused), ['UPSTREAM_UNAVAILABLE']);
+      assert.deepEqual(errorCodes(refused), ['UPSTREAM_UNAVAILABLE']);
       assert.match(refused.body.errors![0]!.message, /requests are paused/);
       assert.equal(stack.simulator.requests.length, 3, 'no request is sent while the breaker is open');
 
       stack.simulator.clearFaults();
-      await sleep(1100);
+      await sleep(3100);
       assert.equal(stack.gateway.client.breakerState, 'half-open');
       const trial = await stack.query(CALLS, dayRange(3));
       assert.equal(trial.body.errors, undefined, JSON.stringify(trial.body.errors));
@@ -154,7 +150,7 @@ describe('upstream faults', () => {
       stack.simulator.injectFault({ kind: 'body', body: JSON.stringify({ success: 'true', data: 'not a map' }) });
       for (let day = 0; day < 3; day++) {
         const answer = await stack.query(CALLS, dayRange(day));
-        assert.deepEqual(codesOf(answer), ['UPSTREAM_ERROR']);
+        assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
         assert.equal(answer.body.errors![0]!.extensions?.upstreamStatus, undefined);
       }
       assert.equal(stack.simulator.requests.length, 3);
@@ -163,16 +159,16 @@ describe('upstream faults', () => {
   });
 
   it('a failed trial after the cool-down opens the breaker again', async () => {
-    const env = { BREAKER_FAILURES: '2', BREAKER_COOLDOWN: '1s', LIVEDEFLECT_RETRIES: '0' };
+    const env = { BREAKER_FAILURES: '2', BREAKER_COOLDOWN: '3s', LIVEDEFLECT_RETRIES: '0' };
     await withStack({ env }, async (stack) => {
       stack.simulator.injectFault({ kind: 'status', status: 503 });
       for (let day = 0; day < 2; day++) await stack.query(CALLS, dayRange(day));
       assert.equal(stack.gateway.client.breakerState, 'open');
-      await sleep(1100);
-      assert.deepEqual(codesOf(await stack.query(CALLS, dayRange(2))), ['UPSTREAM_ERROR']);
+      await sleep(3100);
+      assert.deepEqual(errorCodes(await stack.query(CALLS, dayRange(2))), ['UPSTREAM_ERROR']);
       assert.equal(stack.simulator.requests.length, 3);
       assert.equal(stack.gateway.client.breakerState, 'open');
-      assert.deepEqual(codesOf(await stack.query(CALLS, dayRange(3))), ['UPSTREAM_UNAVAILABLE']);
+      assert.deepEqual(errorCodes(await stack.query(CALLS, dayRange(3))), ['UPSTREAM_UNAVAILABLE']);
       assert.equal(stack.simulator.requests.length, 3);
     });
   });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { getIntrospectionQuery } from 'graphql';
 import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { captureLog, type CapturedLog } from '../helpers/logCapture.js';
-import { startStack, type GraphQLAnswer, type Stack, type StackOptions } from '../helpers/stack.js';
+import { errorCodes, startStack, type GraphQLAnswer, type Stack, type StackOptions } from '../helpers/stack.js';
 
 const SITE_S = '25508804';
 const SITE_T = '31415926';
@@ -25,10 +25,6 @@ interface PiiCall {
   dialedPhone: { number: string; e164: string | null } | null;
   callerInfo: Record<string, unknown> | null;
   callerInfoRaw: string | null;
-}
-
-function codesOf(answer: GraphQLAnswer): unknown[] {
-  return (answer.body.errors ?? []).map((error) => error.extensions?.code);
 }
 
 function callsOf(answer: GraphQLAnswer): { totalCount: number } | null | undefined {
@@ -62,7 +58,7 @@ describe('credential isolation', () => {
     assert.equal(stack.simulator.requests.length, requestsBefore);
 
     const other = await stack.query(CALLS, { site: SITE_S, ...RANGE }, { authorization: TOKEN_B });
-    assert.deepEqual(codesOf(other), ['FORBIDDEN']);
+    assert.deepEqual(errorCodes(other), ['FORBIDDEN']);
     assert.deepEqual(other.body.data, { site: { calls: null } });
     // B's request went to the upstream with B's credential, which refused it.
     const sent = stack.simulator.requests.slice(requestsBefore);
@@ -80,7 +76,7 @@ describe('credential isolation', () => {
     ]);
     assert.equal(a.body.errors, undefined);
     assert.ok(callsOf(a)!.totalCount > 0);
-    assert.deepEqual(codesOf(b), ['FORBIDDEN']);
+    assert.deepEqual(errorCodes(b), ['FORBIDDEN']);
     assert.deepEqual(b.body.data, { site: { calls: null } });
   });
 
@@ -88,13 +84,13 @@ describe('credential isolation', () => {
     const b = await stack.query(CALLS, { site: SITE_T, ...RANGE }, { authorization: TOKEN_B });
     assert.equal(b.body.errors, undefined);
     const a = await stack.query(CALLS, { site: SITE_T, ...RANGE }, { authorization: TOKEN_A });
-    assert.deepEqual(codesOf(a), ['FORBIDDEN']);
+    assert.deepEqual(errorCodes(a), ['FORBIDDEN']);
   });
 
   it('a request with no credential gets UNAUTHENTICATED and sends nothing upstream', async () => {
     const requestsBefore = stack.simulator.requests.length;
     const answer = await stack.query(CALLS, { site: SITE_S, ...RANGE });
-    assert.deepEqual(codesOf(answer), ['UNAUTHENTICATED']);
+    assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
     assert.deepEqual(answer.body.data, { site: { calls: null } });
     assert.match(answer.body.errors![0]!.message, /Authorization header/);
     assert.equal(stack.simulator.requests.length, requestsBefore);
@@ -102,14 +98,14 @@ describe('credential isolation', () => {
 
   it('a credential the upstream does not know gets UNAUTHENTICATED', async () => {
     const answer = await stack.query(CALLS, { site: SITE_S, ...RANGE }, { authorization: 'Bearer unknown-token' });
-    assert.deepEqual(codesOf(answer), ['UNAUTHENTICATED']);
+    assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
     assert.deepEqual(answer.body.data, { site: { calls: null } });
   });
 
   it('the log, at its most verbose, never holds a token, even when the upstream echoes one back in an error body', async () => {
     stack.simulator.injectFault({ kind: 'status', status: 500, times: 1, body: JSON.stringify({ message: `bad header ${TOKEN_A}` }) });
     const answer = await stack.query(CALLS, { site: SITE_S, from: iso(TEST_DAY + 3 * DAY_MS), to: iso(TEST_DAY + 4 * DAY_MS) }, { authorization: TOKEN_A });
-    assert.deepEqual(codesOf(answer), ['UPSTREAM_ERROR']);
+    assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
     assert.ok(!JSON.stringify(answer.body).includes(TOKEN_A), 'the answer does not echo the upstream body');
     const text = log.text();
     assert.ok(text.includes('upstream request failed'), 'failures were logged');

@@ -254,7 +254,8 @@ describe('simulator fault injection', () => {
       () => 'answered',
       () => 'failed',
     );
-    while (simulator.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 1000 && simulator.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(simulator.requests.length, 1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(simulator.requests[0]?.status, 0);
     const started = performance.now();
@@ -270,7 +271,8 @@ describe('simulator fault injection', () => {
       () => 'answered',
       () => 'failed',
     );
-    while (simulator.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 1000 && simulator.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(simulator.requests.length, 1);
     await simulator.close();
     assert.equal(await outcome, 'failed');
   });

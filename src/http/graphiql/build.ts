@@ -10,7 +10,8 @@ import { gzip } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { extractInlineFonts } from './fonts.js';
 import { MANIFEST_FILE, writeManifest, type AssetManifest } from './manifest.js';
-import { clientSourceDir, defaultAssetsDir, projectRoot } from './paths.js';
+import { projectRoot } from '../../projectRoot.js';
+import { clientSourceDir, defaultAssetsDir } from './paths.js';
 
 const gzipAsync = promisify(gzip);
 
