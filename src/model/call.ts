@@ -31,6 +31,22 @@ export interface CallFields {
   readonly externalConsumerId: string | null;
 }
 
+/** Every call field unset. A literal rather than one built from the keys: the decoder calls this once per call. */
+export function emptyCallFields(): { -readonly [K in keyof CallFields]: string | null } {
+  return {
+    externalCallId: null,
+    skill: null,
+    callerEnteredDigits: null,
+    callerInfoRaw: null,
+    conversationId: null,
+    customerCountryCode: null,
+    customerPhoneNumber: null,
+    dialedCountryCode: null,
+    dialedPhoneNumber: null,
+    externalConsumerId: null,
+  };
+}
+
 /** A call as the gateway serves it: fields merged from its events, events sorted, stage derived. */
 export interface CallModel extends CallFields {
   readonly siteId: string;

@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildCall, type CallFields, type CallModel } from '../../src/model/call.js';
+import { buildCall, emptyCallFields, type CallModel } from '../../src/model/call.js';
 import { eventKindOf } from '../../src/model/eventKind.js';
 import { deflectionStatsOf } from '../../src/model/stats.js';
 
-const NO_FIELDS: CallFields = {
-  externalCallId: null,
-  skill: null,
-  callerEnteredDigits: null,
-  callerInfoRaw: null,
-  conversationId: null,
-  customerCountryCode: null,
-  customerPhoneNumber: null,
-  dialedCountryCode: null,
-  dialedPhoneNumber: null,
-  externalConsumerId: null,
-};
 
 /** A call beginning at 0 with the given wire events at the given seconds. */
 function call(callId: string, skill: string | null, events: [string, number, string?][], conversationId: string | null = null): CallModel {
@@ -23,7 +11,7 @@ function call(callId: string, skill: string | null, events: [string, number, str
     siteId: '1',
     callId,
     beginTime: 0,
-    fields: { ...NO_FIELDS, skill, conversationId },
+    fields: { ...emptyCallFields(), skill, conversationId },
     events: events.map(([rawType, seconds, info]) => ({ rawType, kind: eventKindOf(rawType), info: info ?? null, time: seconds * 1000 })),
   });
 }
