@@ -38,6 +38,8 @@ export interface Config {
   readonly redisLeaseTtlMs: number;
   /** Threads that parse and decode upstream bodies; 0 decodes on the main thread. */
   readonly decodeWorkers: number;
+  /** Keep whole answers over settled history in memory, per credential (Apollo's response cache). */
+  readonly responseCache: boolean;
   readonly introspection: boolean;
   readonly graphiql: boolean;
   readonly maskPii: boolean;
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisTimeoutMs: read.duration('REDIS_TIMEOUT', '500ms'),
     redisLeaseTtlMs: read.duration('REDIS_LEASE_TTL', '10s'),
     decodeWorkers: read.integer('DECODE_WORKERS', Math.min(2, availableParallelism()), 0, 16),
+    responseCache: read.boolean('RESPONSE_CACHE', false),
     introspection: read.boolean('INTROSPECTION', !production),
     graphiql: read.boolean('GRAPHIQL', !production),
     maskPii: read.boolean('MASK_PII', false),

@@ -8,6 +8,7 @@ import { createCostExtensionPlugin } from './plugins/costExtension.js';
 import { createErrorLogPlugin } from './plugins/errorLog.js';
 import { createLimitsPlugin } from './plugins/limits.js';
 import { createRequestLogPlugin } from './plugins/requestLog.js';
+import { createResponseCachePlugins } from './plugins/responseCache.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { knownOperationTypesRule } from './validation/knownOperationTypesRule.js';
@@ -45,6 +46,7 @@ export function createApolloServer(
         settleAfterMs: config.cacheSettleAfterMs,
         settledTtlMs: config.cacheSettledTtlMs,
       }),
+      ...(config.responseCache ? createResponseCachePlugins() : []),
       ...(config.costExtensions ? [createCostExtensionPlugin()] : []),
     ],
   });

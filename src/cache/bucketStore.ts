@@ -169,7 +169,7 @@ export class BucketStore {
     if (buckets.length === 0 || !this.redis) return;
     const started = Date.now();
     operation.cost.cache.redis.waited += buckets.length;
-    const outcomes = await this.redis.await(
+    const outcomes = await this.redis.waitFor(
       buckets.map(({ key }) => key),
       operation.deadline,
     );

@@ -3,73 +3,74 @@ import { stageOf } from '../model/call.js';
 import { CALL_STRING_FIELDS, CallPack, kindCode, PACK_MAGIC, packLayout, stageCode } from './callPack.js';
 import { PackedCall } from './packedCall.js';
 
-interface PendingCall {
-  readonly callId: string;
-  readonly beginTime: number;
-  readonly fields: CallFields;
-  readonly events: readonly EventInput[];
-  readonly stage: Stage;
-}
-
+const FIELD_COUNT = CALL_STRING_FIELDS.length;
+const NULL_REF = 0xffffffff;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
- * Collects one bucket's calls and writes them as a CallPack (layout in callPack.ts). Calls are sorted
- * by (beginTime, callId), the order every range answer uses, and their strings deduplicated.
+ * Builds one bucket's CallPack (layout in callPack.ts). Each call is encoded as it is added: its
+ * strings go into the bucket's table and its numbers into columns, so the objects the decoder made
+ * for it die young instead of waiting for the window to end. finish() sorts the calls by
+ * (beginTime, callId), the order every range answer uses, and writes the pack.
  */
 export class CallPackWriter {
-  private readonly calls: PendingCall[] = [];
+  private readonly table = new StringTable();
+  private readonly siteRef: number;
+  // One entry per row (a call added), in the order added.
+  private readonly beginTimes: number[] = [];
+  private readonly stages: number[] = [];
+  private readonly callRefs: number[] = [];
+  private readonly firstEvents: number[] = [];
+  private readonly removed = new Set<number>();
+  // One entry per event, rows' events one after the other.
+  private readonly eventTimes: number[] = [];
+  private readonly kinds: number[] = [];
+  private readonly rawTypeRefs: number[] = [];
+  private readonly infoRefs: number[] = [];
 
-  constructor(private readonly siteId: string) {}
-
-  get size(): number {
-    return this.calls.length;
+  constructor(siteId: string) {
+    this.siteRef = this.table.ref(siteId);
   }
 
-  /** A call as the decoder reads it off the wire. */
-  addInput(call: CallInput): void {
-    this.calls.push({ ...call, stage: stageOf(call.events, call.fields.conversationId) });
+  /** A call as the decoder reads it off the wire; returns its row, for remove(). */
+  addInput(call: CallInput): number {
+    return this.add(call.callId, call.beginTime, call.fields, call.events, stageOf(call.events, call.fields.conversationId));
   }
 
-  /** A call already built as a model (CallModel carries its fields and events as EventInput needs them). */
-  addModel(call: CallModel): void {
-    this.calls.push({ callId: call.callId, beginTime: call.beginTime, fields: call, events: call.events, stage: call.stage });
+  /** A call already built as a model (a CallModel carries its fields and events as an input does). */
+  addModel(call: CallModel): number {
+    return this.add(call.callId, call.beginTime, call, call.events, call.stage);
+  }
+
+  /** Drops a row added earlier: the upstream sent its callId again, and the last one wins. */
+  remove(row: number): void {
+    this.removed.add(row);
   }
 
   finish(): Uint8Array {
-    const calls = this.calls.sort((a, b) => a.beginTime - b.beginTime || (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0));
-    const table = new StringTable();
-    const siteRef = table.ref(this.siteId)!;
-    const fieldCount = CALL_STRING_FIELDS.length;
-    let eventCount = 0;
+    const table = this.table;
+    const rows = Array.from({ length: this.beginTimes.length }, (_, row) => row).filter((row) => !this.removed.has(row));
+    const callIdOf = (row: number) => table.text(this.callRefs[row * FIELD_COUNT]!);
+    rows.sort((a, b) => {
+      const byTime = this.beginTimes[a]! - this.beginTimes[b]!;
+      if (byTime !== 0) return byTime;
+      const [x, y] = [callIdOf(a), callIdOf(b)];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    let events = 0;
     let offsetsFit = true;
-    for (const call of calls) {
-      eventCount += call.events.length;
-      for (const event of call.events) {
-        const offset = event.time - call.beginTime;
+    for (const row of rows) {
+      for (let event = this.firstEvents[row]!; event < this.eventEnd(row); event++) {
+        const offset = this.eventTimes[event]! - this.beginTimes[row]!;
         if (offset < INT32_MIN || offset > INT32_MAX) offsetsFit = false;
+        events++;
       }
     }
-    const callRefs = new Uint32Array(calls.length * fieldCount);
-    const rawTypeRefs = new Uint32Array(eventCount);
-    const infoRefs = new Uint32Array(eventCount);
-    let row = 0;
-    calls.forEach((call, index) => {
-      callRefs[index * fieldCount] = table.ref(call.callId)!;
-      for (let field = 1; field < fieldCount; field++) {
-        callRefs[index * fieldCount + field] = table.ref(call.fields[CALL_STRING_FIELDS[field] as keyof CallFields]);
-      }
-      for (const event of call.events) {
-        rawTypeRefs[row] = table.ref(event.rawType)!;
-        infoRefs[row] = table.ref(event.info);
-        row++;
-      }
-    });
     const refWidth = table.count < 0xffff ? 2 : 4;
     const layout = packLayout({
-      calls: calls.length,
-      events: eventCount,
+      calls: rows.length,
+      events,
       strings: table.count,
       stringBytes: table.bytes,
       refWidth,
@@ -84,36 +85,61 @@ export class CallPackWriter {
     header.setUint32(16, layout.stringBytes, true);
     header.setUint8(20, layout.refWidth);
     header.setUint8(21, layout.timeWidth);
-    header.setUint32(24, siteRef, true);
+    header.setUint32(24, this.siteRef, true);
 
+    const Ref = refWidth === 2 ? Uint16Array : Uint32Array;
+    const nullRef = refWidth === 2 ? 0xffff : NULL_REF;
     const beginTimes = new Float64Array(buffer, layout.beginTime, layout.calls);
-    const eventTimes = offsetsFit ? new Int32Array(buffer, layout.eventTime, eventCount) : new Float64Array(buffer, layout.eventTime, eventCount);
+    const eventTimes = offsetsFit ? new Int32Array(buffer, layout.eventTime, events) : new Float64Array(buffer, layout.eventTime, events);
     const firstEvents = new Uint32Array(buffer, layout.firstEvent, layout.calls + 1);
+    const callRefs = new Ref(buffer, layout.callStrings, layout.calls * FIELD_COUNT);
+    const rawTypeRefs = new Ref(buffer, layout.rawType, events);
+    const infoRefs = new Ref(buffer, layout.info, events);
     const stages = new Uint8Array(buffer, layout.stage, layout.calls);
-    const kinds = new Uint8Array(buffer, layout.kind, eventCount);
-    row = 0;
-    calls.forEach((call, index) => {
-      beginTimes[index] = call.beginTime;
-      firstEvents[index] = row;
-      stages[index] = stageCode(call.stage);
-      for (const event of call.events) {
-        eventTimes[row] = offsetsFit ? event.time - call.beginTime : event.time;
-        kinds[row] = kindCode(event.kind);
-        row++;
+    const kinds = new Uint8Array(buffer, layout.kind, events);
+    let at = 0;
+    rows.forEach((row, index) => {
+      const begin = this.beginTimes[row]!;
+      beginTimes[index] = begin;
+      stages[index] = this.stages[row]!;
+      firstEvents[index] = at;
+      for (let field = 0; field < FIELD_COUNT; field++) {
+        const ref = this.callRefs[row * FIELD_COUNT + field]!;
+        callRefs[index * FIELD_COUNT + field] = ref === NULL_REF ? nullRef : ref;
+      }
+      for (let event = this.firstEvents[row]!; event < this.eventEnd(row); event++, at++) {
+        eventTimes[at] = offsetsFit ? this.eventTimes[event]! - begin : this.eventTimes[event]!;
+        kinds[at] = this.kinds[event]!;
+        rawTypeRefs[at] = this.rawTypeRefs[event]!;
+        const info = this.infoRefs[event]!;
+        infoRefs[at] = info === NULL_REF ? nullRef : info;
       }
     });
-    firstEvents[layout.calls] = row;
-    const Ref = refWidth === 2 ? Uint16Array : Uint32Array;
-    const nullRef = refWidth === 2 ? 0xffff : 0xffffffff;
-    const narrow = (refs: Uint32Array, at: number): void => {
-      const column = new Ref(buffer, at, refs.length);
-      for (let i = 0; i < refs.length; i++) column[i] = refs[i] === NULL_REF ? nullRef : refs[i]!;
-    };
-    narrow(callRefs, layout.callStrings);
-    narrow(rawTypeRefs, layout.rawType);
-    narrow(infoRefs, layout.info);
+    firstEvents[layout.calls] = at;
     table.write(new Uint32Array(buffer, layout.stringEnd, layout.strings), Buffer.from(buffer, layout.text, layout.stringBytes));
     return new Uint8Array(buffer);
+  }
+
+  private add(callId: string, beginTime: number, fields: CallFields, events: readonly EventInput[], stage: Stage): number {
+    const row = this.beginTimes.length;
+    this.beginTimes.push(beginTime);
+    this.stages.push(stageCode(stage));
+    this.firstEvents.push(this.eventTimes.length);
+    this.callRefs.push(this.table.ref(callId));
+    for (let field = 1; field < FIELD_COUNT; field++) {
+      this.callRefs.push(this.table.ref(fields[CALL_STRING_FIELDS[field] as keyof CallFields]));
+    }
+    for (const event of events) {
+      this.eventTimes.push(event.time);
+      this.kinds.push(kindCode(event.kind));
+      this.rawTypeRefs.push(this.table.ref(event.rawType));
+      this.infoRefs.push(this.table.ref(event.info));
+    }
+    return row;
+  }
+
+  private eventEnd(row: number): number {
+    return row + 1 < this.firstEvents.length ? this.firstEvents[row + 1]! : this.eventTimes.length;
   }
 }
 
@@ -131,8 +157,6 @@ export function packOf(siteId: string, calls: readonly CallModel[]): CallPack {
   for (const call of calls) writer.addModel(call);
   return new CallPack(writer.finish());
 }
-
-const NULL_REF = 0xffffffff;
 
 /** Private: each distinct string once, UTF-8, numbered in order of first use. */
 class StringTable {
@@ -158,6 +182,10 @@ class StringTable {
       this.byteCount += Buffer.byteLength(text, 'utf8');
     }
     return ref;
+  }
+
+  text(ref: number): string {
+    return this.strings[ref]!;
   }
 
   write(ends: Uint32Array, text: Buffer): void {

@@ -1,5 +1,5 @@
-// A decode worker thread (see windowDecoding.ts): window bodies in, chunk by chunk; one CallPack per
-// bucket out, transferred, so the packs cost no copy on the way back.
+// A decode worker thread (see windowDecoding.ts): window bodies in, chunk by chunk, each chunk
+// acknowledged once read; one CallPack per bucket out, transferred, so the packs cost no copy.
 import { parentPort, workerData } from 'node:worker_threads';
 import { UpstreamError } from '../upstream/errors.js';
 import type { DecodeReply, DecodeRequest, DecodeWorkerData } from './windowDecoding.js';
@@ -16,6 +16,7 @@ port.on('message', (message: DecodeRequest) => {
       return;
     case 'chunk':
       open.get(message.id)?.push(message.chunk);
+      port.postMessage({ kind: 'read', id: message.id, bytes: message.chunk.length } satisfies DecodeReply);
       return;
     case 'abort':
       open.delete(message.id);
@@ -23,23 +24,24 @@ port.on('message', (message: DecodeRequest) => {
     case 'end': {
       const packer = open.get(message.id);
       open.delete(message.id);
-      if (!packer) return;
-      let reply: DecodeReply;
-      try {
-        const { packs, outsideWindow, issues } = packer.end();
-        reply = { id: message.id, ok: true, packs, outsideWindow, issues };
-      } catch (error) {
-        const upstream = error instanceof UpstreamError ? error : null;
-        reply = {
-          id: message.id,
-          ok: false,
-          code: upstream?.code ?? 'UPSTREAM_ERROR',
-          message: upstream?.message ?? 'LiveDeflect sent a response this gateway cannot read',
-          statusCode: upstream?.statusCode ?? null,
-          detail: upstream?.detail ?? `decoder failed: ${String(error)}`,
-        };
-      }
-      port.postMessage(reply, reply.ok ? reply.packs.map((pack) => pack.buffer as ArrayBuffer) : []);
+      if (packer) reply(message.id, packer);
     }
   }
 });
+
+function reply(id: number, packer: WindowPacker): void {
+  try {
+    const { packs, outsideWindow, issues } = packer.end();
+    port.postMessage({ kind: 'packed', id, packs, outsideWindow, issues } satisfies DecodeReply, packs.map((pack) => pack.buffer as ArrayBuffer));
+  } catch (error) {
+    const upstream = error instanceof UpstreamError ? error : null;
+    port.postMessage({
+      kind: 'failed',
+      id,
+      code: upstream?.code ?? 'UPSTREAM_ERROR',
+      message: upstream?.message ?? 'LiveDeflect sent a response this gateway cannot read',
+      statusCode: upstream?.statusCode ?? null,
+      detail: upstream?.detail ?? `decoder failed: ${String(error)}`,
+    } satisfies DecodeReply);
+  }
+}

@@ -44,6 +44,7 @@ export class MemoryTier {
   }
 }
 
-export function bytesOf(pack: CallPack, key: string): number {
+/** What an entry costs: the pack, its views once read, and the entry itself. */
+function bytesOf(pack: CallPack, key: string): number {
   return ENTRY_BYTES + 2 * key.length + pack.byteLength + VIEW_BYTES_PER_CALL * pack.count;
 }

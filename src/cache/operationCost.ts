@@ -19,6 +19,8 @@ export interface OperationCost {
     };
     /** Buckets another operation in this process was already loading: this one waited for that answer. */
     shared: number;
+    /** 1 when the whole answer came from the response cache (RESPONSE_CACHE): nothing else was looked up. */
+    response: { hits: number };
   };
 }
 
@@ -29,6 +31,6 @@ export function emptyOperationCost(): OperationCost {
     retries: 0,
     retryWaitMs: 0,
     callsOutsideWindow: 0,
-    cache: { memory: { hits: 0, misses: 0 }, redis: { hits: 0, misses: 0, waited: 0, waitMs: 0 }, shared: 0 },
+    cache: { memory: { hits: 0, misses: 0 }, redis: { hits: 0, misses: 0, waited: 0, waitMs: 0 }, shared: 0, response: { hits: 0 } },
   };
 }

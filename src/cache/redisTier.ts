@@ -31,6 +31,8 @@ const WARN_EVERY_MS = 10_000;
 const READY_WAIT_MS = 2_000;
 const POLL_FIRST_MS = 10;
 const POLL_MAX_MS = 100;
+/** A day of one-hour buckets: one reply stays a few MB on a busy site. */
+const KEYS_PER_READ = 24;
 
 // KEYS: (value, lease) pairs; ARGV: token, lease ms. Atomic, so two replicas asking for the same
 // window at once never split it: one leases every bucket, the other none. A value already there
@@ -103,19 +105,30 @@ export class RedisTier {
     return this.redis.status === 'ready';
   }
 
-  /** The packs under these keys, null where Redis has none (or can't be asked). */
+  /**
+   * The packs under these keys, null where Redis has none (or can't be asked). Read a window's worth
+   * of keys at a time: a 31-day range is ~50 MB of packs, too much for one reply and one timeout.
+   */
   async get(keys: readonly string[]): Promise<(RedisEntry | null)[]> {
-    if (keys.length === 0 || !this.ready) return keys.map(() => null);
-    try {
-      const pipeline = this.redis.pipeline().mgetBuffer(keys.map(valueKey));
-      for (const key of keys) pipeline.pttl(valueKey(key));
-      const replies = await pipeline.exec();
-      const values = replyOf<(Buffer | null)[]>(replies, 0);
-      return keys.map((key, index) => this.entryOf(key, values[index] ?? null, replyOf<number>(replies, index + 1)));
-    } catch (error) {
-      this.failed(error, 'get');
-      return keys.map(() => null);
+    const entries: (RedisEntry | null)[] = [];
+    for (let at = 0; at < keys.length; at += KEYS_PER_READ) {
+      const group = keys.slice(at, at + KEYS_PER_READ);
+      if (!this.ready) {
+        entries.push(...group.map(() => null));
+        continue;
+      }
+      try {
+        const pipeline = this.redis.pipeline().mgetBuffer(group.map(valueKey));
+        for (const key of group) pipeline.pttl(valueKey(key));
+        const replies = await pipeline.exec();
+        const values = replyOf<(Buffer | null)[]>(replies, 0);
+        entries.push(...group.map((key, index) => this.entryOf(key, values[index] ?? null, replyOf<number>(replies, index + 1))));
+      } catch (error) {
+        this.failed(error, 'get');
+        entries.push(...group.map(() => null));
+      }
     }
+    return entries;
   }
 
   /** Stores packs with their TTLs; a failure is logged and otherwise ignored. */
@@ -158,7 +171,7 @@ export class RedisTier {
    * Waits for buckets another replica leased. Each ends with its value or 'abandoned' (the lease is
    * gone without a value, Redis failed, or `until` passed): the caller then fetches those itself.
    */
-  async await(keys: readonly string[], until: number): Promise<Map<string, AwaitedBucket>> {
+  async waitFor(keys: readonly string[], until: number): Promise<Map<string, AwaitedBucket>> {
     const outcomes = new Map<string, AwaitedBucket>();
     let waiting = [...keys];
     let pause = POLL_FIRST_MS;
@@ -168,14 +181,11 @@ export class RedisTier {
       await sleep(delay);
       pause = Math.min(POLL_MAX_MS, pause * 1.5);
       try {
-        // Leases first, then values, in one pipeline: a lease seen gone was released after its value was stored.
-        const pipeline = this.redis.pipeline().mget(waiting.map(leaseKey)).mgetBuffer(waiting.map(valueKey));
-        for (const key of waiting) pipeline.pttl(valueKey(key));
-        const replies = await pipeline.exec();
-        const leases = replyOf<(string | null)[]>(replies, 0);
-        const values = replyOf<(Buffer | null)[]>(replies, 1);
+        // Leases first, then values: a lease seen gone was released after its value was stored.
+        const leases = await this.redis.mget(waiting.map(leaseKey));
+        const entries = await this.get(waiting);
         waiting = waiting.filter((key, index) => {
-          const entry = this.entryOf(key, values[index] ?? null, replyOf<number>(replies, index + 2));
+          const entry = entries[index];
           if (entry) outcomes.set(key, entry);
           else if (leases[index] === null) outcomes.set(key, 'abandoned');
           return !outcomes.has(key);

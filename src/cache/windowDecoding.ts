@@ -31,10 +31,12 @@ export type DecodeRequest =
   | { readonly kind: 'abort'; readonly id: number };
 
 export type DecodeReply =
-  | ({ readonly id: number; readonly ok: true } & PackedWindow)
+  /** A chunk was read: that many bytes of the window are no longer waiting in the worker. */
+  | { readonly kind: 'read'; readonly id: number; readonly bytes: number }
+  | ({ readonly kind: 'packed'; readonly id: number } & PackedWindow)
   | {
+      readonly kind: 'failed';
       readonly id: number;
-      readonly ok: false;
       readonly code: UpstreamErrorCode;
       readonly message: string;
       readonly statusCode: number | null;
@@ -43,6 +45,12 @@ export type DecodeReply =
 
 /** Chunks go to a worker in batches this big: fewer messages, and each batch's memory is handed over, not copied. */
 const BATCH_BYTES = 256 * 1024;
+/**
+ * A window's bytes sent to a worker and not yet read there. Past this the client stops reading the
+ * body (undici then stops reading the socket), so a window decoding slower than it downloads waits
+ * in the upstream's send buffer, not in this process: at most this much of each window's text is here.
+ */
+const MAX_UNREAD_BYTES = 4 * BATCH_BYTES;
 
 /**
  * Turns window bodies into CallPacks as they stream in, on worker threads (or on this thread).
@@ -61,7 +69,7 @@ export function createWindowDecoding(options: WindowDecodingOptions): WindowDeco
   return new DecodeWorkerPool(options);
 }
 
-/** A window decoded in this thread. */
+/** A window decoded in this thread: push() decodes before the next chunk is read, which is backpressure enough. */
 function readerOf(packer: WindowPacker): BodyReader {
   return {
     push: (chunk) => packer.push(chunk),
@@ -76,21 +84,29 @@ function decodedWindowOf(window: PackedWindow): DecodedWindow {
   return { calls, outsideWindow: window.outsideWindow, issues: window.issues };
 }
 
+function decoderLost(detail: string): UpstreamError {
+  return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway could not decode', { detail });
+}
+
 interface WorkerSlot {
   worker: Worker;
   /** Windows it is decoding now: a new window goes to the least busy worker. */
   open: number;
 }
 
-interface Waiting {
+/** One window on its way through a worker. */
+interface OpenWindow {
   readonly slot: WorkerSlot;
+  unread: number;
+  /** Resumes a push() that waits for the worker to catch up. */
+  resume: (() => void) | null;
   resolve(window: DecodedWindow): void;
   reject(error: Error): void;
 }
 
 class DecodeWorkerPool implements WindowDecoding {
   private readonly slots: WorkerSlot[] = [];
-  private readonly waiting = new Map<number, Waiting>();
+  private readonly windows = new Map<number, OpenWindow>();
   private nextId = 0;
   private closing = false;
 
@@ -102,13 +118,22 @@ class DecodeWorkerPool implements WindowDecoding {
   readonly open = (request: WindowRequest): BodyReader => {
     const slot = this.slots.reduce((best, candidate) => (candidate.open < best.open ? candidate : best));
     const id = this.nextId++;
+    let resolve!: (window: DecodedWindow) => void;
+    let reject!: (error: Error) => void;
+    const result = new Promise<DecodedWindow>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Observed by end(); a window aborted before its end must not leave an unhandled rejection behind.
+    result.catch(() => undefined);
+    const window: OpenWindow = { slot, unread: 0, resume: null, resolve, reject };
+    this.windows.set(id, window);
     slot.open++;
     // Only the window: the client's request also carries the credential and callbacks.
-    const window = { siteId: request.siteId, startTime: request.startTime, endTime: request.endTime };
-    slot.worker.postMessage({ kind: 'open', id, request: window } satisfies DecodeRequest);
+    const { siteId, startTime, endTime } = request;
+    slot.worker.postMessage({ kind: 'open', id, request: { siteId, startTime, endTime } } satisfies DecodeRequest);
     let batch: Buffer[] = [];
     let batchBytes = 0;
-    let done = false;
     const flush = (): void => {
       if (batchBytes === 0) return;
       // A fresh ArrayBuffer of its own (never Buffer's shared pool), so it can be handed over without a copy.
@@ -118,36 +143,38 @@ class DecodeWorkerPool implements WindowDecoding {
         chunk.set(piece, at);
         at += piece.length;
       }
+      window.unread += batchBytes;
       batch = [];
       batchBytes = 0;
       slot.worker.postMessage({ kind: 'chunk', id, chunk } satisfies DecodeRequest, [chunk.buffer]);
     };
-    const finish = (): void => {
-      if (done) return;
-      done = true;
+    const close = (): void => {
+      if (this.windows.get(id) !== window) return;
+      this.windows.delete(id);
       slot.open--;
     };
     return {
       push: (chunk) => {
         batch.push(chunk);
         batchBytes += chunk.length;
-        if (batchBytes >= BATCH_BYTES) flush();
+        if (batchBytes < BATCH_BYTES) return;
+        flush();
+        if (window.unread <= MAX_UNREAD_BYTES) return;
+        return new Promise<void>((resume) => (window.resume = resume));
       },
       end: () => {
-        if (!this.slots.includes(slot)) {
-          finish();
-          return Promise.reject(new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway could not decode', { detail: 'decode worker lost' }));
+        if (!this.slots.includes(slot)) window.reject(decoderLost('decode worker lost'));
+        else {
+          flush();
+          slot.worker.postMessage({ kind: 'end', id } satisfies DecodeRequest);
         }
-        flush();
-        const result = new Promise<DecodedWindow>((resolve, reject) => this.waiting.set(id, { slot, resolve, reject }));
-        slot.worker.postMessage({ kind: 'end', id } satisfies DecodeRequest);
-        return result.finally(finish);
+        return result.finally(close);
       },
       abort: () => {
         batch = [];
-        batchBytes = 0;
         slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
-        finish();
+        window.resume?.();
+        close();
       },
     };
   };
@@ -169,15 +196,24 @@ class DecodeWorkerPool implements WindowDecoding {
   }
 
   private settle(reply: DecodeReply): void {
-    const waiting = this.waiting.get(reply.id);
-    if (!waiting) return;
-    this.waiting.delete(reply.id);
-    if (reply.ok) {
-      waiting.resolve(decodedWindowOf(reply));
-      return;
+    const window = this.windows.get(reply.id);
+    if (!window) return;
+    switch (reply.kind) {
+      case 'read':
+        window.unread -= reply.bytes;
+        if (window.resume && window.unread <= MAX_UNREAD_BYTES) {
+          window.resume();
+          window.resume = null;
+        }
+        return;
+      case 'packed':
+        window.resolve(decodedWindowOf(reply));
+        return;
+      case 'failed': {
+        const options = { ...(reply.statusCode === null ? {} : { statusCode: reply.statusCode }), ...(reply.detail === null ? {} : { detail: reply.detail }) };
+        window.reject(new UpstreamError(reply.code, reply.message, options));
+      }
     }
-    const options = { ...(reply.statusCode === null ? {} : { statusCode: reply.statusCode }), ...(reply.detail === null ? {} : { detail: reply.detail }) };
-    waiting.reject(new UpstreamError(reply.code, reply.message, options));
   }
 
   /** A worker died (a bug, or out of memory): its windows fail, and a new worker takes its place. */
@@ -185,12 +221,12 @@ class DecodeWorkerPool implements WindowDecoding {
     const index = this.slots.indexOf(slot);
     if (this.closing || index < 0) return;
     this.options.logger.error({ err: error }, 'a decode worker stopped; starting another');
-    for (const [id, waiting] of this.waiting) {
-      if (waiting.slot !== slot) continue;
-      this.waiting.delete(id);
-      waiting.reject(new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway could not decode', { detail: error.message }));
-    }
     this.slots[index] = this.spawn();
+    for (const window of this.windows.values()) {
+      if (window.slot !== slot) continue;
+      window.reject(decoderLost(error.message));
+      window.resume?.();
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { bucketStart } from '../loaders/buckets.js';
+import type { CallInput } from '../model/call.js';
 import type { WindowRequest } from '../upstream/decode.js';
-import { WindowStreamReader } from '../upstream/windowStream.js';
+import { WindowStreamReader, type CallSink } from '../upstream/windowStream.js';
 import { CallPackWriter } from './callPackWriter.js';
 
 export interface PackedWindow {
@@ -13,16 +14,23 @@ export interface PackedWindow {
 /**
  * Streams one window's body into one CallPack per bucket: what a decode worker runs, and what the
  * gateway runs in its own thread when DECODE_WORKERS=0. The body is read call by call
- * (windowStream.ts), so no more than a chunk of its text is ever held.
+ * (windowStream.ts) and each call is packed as it is read, so no more than a chunk of the body's
+ * text, and no decoded call but the current one, is held at a time.
  */
-export class WindowPacker {
+export class WindowPacker implements CallSink {
   private readonly reader: WindowStreamReader;
+  private writers = new Map<number, CallPackWriter>();
+  /** Where each call went, so a callId the upstream repeats replaces its first entry. */
+  private rows = new Map<string, { writer: CallPackWriter; row: number }>();
 
+  /** `batchBytes`: see WindowStreamReader. */
   constructor(
     private readonly request: WindowRequest,
     private readonly bucketSizeMs: number,
+    batchBytes?: number,
   ) {
-    this.reader = new WindowStreamReader(request);
+    this.reader = new WindowStreamReader(request, this, batchBytes);
+    this.clear();
   }
 
   push(chunk: Uint8Array): void {
@@ -31,13 +39,26 @@ export class WindowPacker {
 
   /** Throws the UpstreamError of a body that can't be read. */
   end(): PackedWindow {
-    const { calls, outsideWindow, issues } = this.reader.end();
-    const { siteId, startTime, endTime } = this.request;
-    const writers = new Map<number, CallPackWriter>();
-    for (let bucket = bucketStart(startTime, this.bucketSizeMs); bucket < endTime; bucket += this.bucketSizeMs) {
-      writers.set(bucket, new CallPackWriter(siteId));
+    const { outsideWindow, issues } = this.reader.end();
+    return { packs: [...this.writers.values()].map((writer) => writer.finish()), outsideWindow, issues };
+  }
+
+  call(callId: string, call: CallInput | null): void {
+    const earlier = this.rows.get(callId);
+    if (earlier) {
+      earlier.writer.remove(earlier.row);
+      this.rows.delete(callId);
     }
-    for (const call of calls) writers.get(bucketStart(call.beginTime, this.bucketSizeMs))?.addInput(call);
-    return { packs: [...writers.values()].map((writer) => writer.finish()), outsideWindow, issues };
+    const writer = call && this.writers.get(bucketStart(call.beginTime, this.bucketSizeMs));
+    if (call && writer) this.rows.set(callId, { writer, row: writer.addInput(call) });
+  }
+
+  clear(): void {
+    const { siteId, startTime, endTime } = this.request;
+    this.writers = new Map();
+    this.rows = new Map();
+    for (let bucket = bucketStart(startTime, this.bucketSizeMs); bucket < endTime; bucket += this.bucketSizeMs) {
+      this.writers.set(bucket, new CallPackWriter(siteId));
+    }
   }
 }

@@ -35,7 +35,8 @@ export interface ClientOptions {
 
 /** Takes a 200 body chunk by chunk; end() gives the decoded window or throws an UpstreamError. */
 export interface BodyReader {
-  push(chunk: Buffer): void;
+  /** A promise back means "not so fast": the body is read no further until it settles. */
+  push(chunk: Buffer): void | Promise<void>;
   end(): Promise<DecodedWindow>;
   /** The body was cut short (timeout, size cap, dropped connection): drop what was kept. */
   abort(): void;
@@ -301,11 +302,11 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error)
   return Buffer.concat(chunks, size).toString('utf8');
 }
 
-/** Hands a body's chunks on as they arrive, with readCapped's limit; resolves to the body's size. */
+/** Hands a body's chunks on as they arrive, with readCapped's limit, waiting whenever onChunk asks to; resolves to the body's size. */
 async function streamCapped(
   body: AsyncIterable<Buffer> & { destroy(error?: Error): void },
   maxBytes: number,
-  onChunk: (chunk: Buffer) => void,
+  onChunk: (chunk: Buffer) => unknown,
 ): Promise<number> {
   let size = 0;
   for await (const chunk of body) {
@@ -317,7 +318,8 @@ async function streamCapped(
         detail: `body over ${maxBytes} bytes (LIVEDEFLECT_MAX_BODY)`,
       });
     }
-    onChunk(chunk);
+    const wait = onChunk(chunk);
+    if (wait instanceof Promise) await wait;
   }
   return size;
 }

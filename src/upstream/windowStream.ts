@@ -1,11 +1,20 @@
 import type { CallInput } from '../model/call.js';
-import { decodeCallInput, shapeError, windowData, type WindowRequest } from './decode.js';
+import { decodeCallInput, windowData, type WindowRequest } from './decode.js';
 import { UpstreamError } from './errors.js';
 
-/** What a streamed body held: calls not yet built into models, and what decodeWindow would also report. */
+/**
+ * Where the reader puts each call as soon as it is read, so no call waits in memory for the body to end.
+ * A callId seen again replaces the earlier entry (as JSON.parse would keep the last), and a null call
+ * means that entry was skipped or lies outside the window.
+ */
+export interface CallSink {
+  call(callId: string, call: CallInput | null): void;
+  /** A repeated "data" replaces everything read so far. */
+  clear(): void;
+}
+
+/** What else the body held: what decodeWindow would also report. */
 export interface StreamedWindow {
-  /** One per callId (a repeated key keeps its first place and its last value, as JSON.parse does). */
-  readonly calls: CallInput[];
   readonly outsideWindow: number;
   readonly issues: string[];
 }
@@ -17,11 +26,8 @@ const enum State {
   TopColon,
   TopValue,
   TopAfterValue,
-  DataKeyOrEnd,
-  DataKey,
-  DataColon,
-  DataValue,
-  DataAfterValue,
+  /** Inside the `data` map: its entries are read in batches (see readData). */
+  Data,
   WholeBody,
   Done,
 }
@@ -45,20 +51,34 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+const enum ByteKind {
+  Other,
+  Quote,
+  Open,
+  Close,
+  Comma,
+}
+
+/** What each byte means to scanEntries' loop, looked up once per byte instead of compared five times. */
+const BYTE_KIND = new Uint8Array(256);
+BYTE_KIND[QUOTE] = ByteKind.Quote;
+BYTE_KIND[OPEN_BRACE] = BYTE_KIND[OPEN_BRACKET] = ByteKind.Open;
+BYTE_KIND[CLOSE_BRACE] = BYTE_KIND[CLOSE_BRACKET] = ByteKind.Close;
+BYTE_KIND[COMMA] = ByteKind.Comma;
+
 // What can begin a JSON value: a body starting otherwise is not JSON at all.
 const STARTS_A_VALUE = new Set([...'[{"-0123456789tfn'].map((char) => char.charCodeAt(0)));
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
 /**
- * Reads a getLiveDeflectData body as its bytes arrive, one call at a time, so a window's wire JSON is
- * never held whole: a busy day is ~16 MB of text that repeats every call field on every event, and
- * parsing it whole keeps the text, its parse tree and the models alive together.
+ * Reads a getLiveDeflectData body as its bytes arrive, so a window's wire JSON is never held whole: a
+ * busy day is ~16 MB of text that repeats every call field on every event, and parsing it whole keeps
+ * the text, its parse tree and the models alive together.
  *
- * Only the envelope's two outer levels (`{ "success": ..., "data": { "<callId>": ... } }`) are read
- * here, byte by byte. Every value below them (a call's events, `success`, `message`) goes to
- * JSON.parse whole, which validates it, so a body this accepts is one JSON.parse accepts, read the
- * same way; decode.ts's rules then apply to the envelope and to each call.
+ * Only the envelope (`{ "success": ..., "data": { ... } }`) is read here byte by byte, tracking strings
+ * and brackets. The entries of `data` go to JSON.parse a batch at a time (readData): the complete
+ * entries of the bytes held, wrapped in braces, in one call. JSON.parse validates what it parses, so a
+ * body this accepts is one JSON.parse accepts, read the same way; decode.ts's rules then apply to the
+ * envelope and to each call, and each call goes to the sink at once.
  *
  * push() never throws: the first fault is kept and end() throws it, so a caller can feed chunks from
  * a stream without a try around each.
@@ -67,21 +87,31 @@ export class WindowStreamReader {
   private state = State.Start;
   private fault: Error | null = null;
   private readonly envelope = new Map<string, unknown>();
-  private readonly calls = new Map<string, CallInput>();
   private issues: string[] = [];
   private outsideWindow = 0;
   /** A body that is a JSON value but not an object: windowData refuses it at the end. */
   private whole: unknown = undefined;
   private key = '';
   private dataStreamed = false;
-  // The value being captured: its kind, bracket depth and string state, and its bytes so far.
+  // The envelope value being captured: its kind, and its bytes so far.
   private capture = Capture.None;
+  // String and bracket state of the envelope value being captured, carried from one chunk to the next.
   private depth = 0;
   private inString = false;
   private escaped = false;
+  /** Bytes of the value being captured, or of the data entries not yet parsed. */
   private pieces: Uint8Array[] = [];
+  /** Whether `data` had an entry separator: after one, a batch may not be empty. */
+  private sawSeparator = false;
+  /** Bytes held in pieces while in `data`, from the last entry boundary. */
+  private pendingBytes = 0;
 
-  constructor(private readonly request: WindowRequest) {}
+  /** `batchBytes`: how much of `data` is held before it is read; tests make it tiny to cut batches everywhere. */
+  constructor(
+    private readonly request: WindowRequest,
+    private readonly sink: CallSink,
+    private readonly batchBytes = 64 * 1024,
+  ) {}
 
   push(chunk: Uint8Array): void {
     if (this.fault) return;
@@ -96,6 +126,7 @@ export class WindowStreamReader {
   end(): StreamedWindow {
     // A bare number or literal as the whole body ends with the body, not at a delimiter.
     if (this.state === State.WholeBody && this.capture === Capture.Scalar) this.push(new Uint8Array([0x20]));
+    if (this.state === State.Data && !this.fault) this.finishData();
     if (this.fault) throw this.fault;
     if (this.state !== State.Done) throw notJson('the body ended before the JSON did');
     if (this.whole !== undefined) windowData(this.whole);
@@ -103,13 +134,17 @@ export class WindowStreamReader {
     // The streamed map was read already; windowData only has to see that it was a map.
     if (this.dataStreamed) envelope.data = {};
     windowData(envelope);
-    return { calls: [...this.calls.values()], outsideWindow: this.outsideWindow, issues: this.issues };
+    return { outsideWindow: this.outsideWindow, issues: this.issues };
   }
 
   private read(chunk: Uint8Array): void {
     let i = 0;
     const n = chunk.length;
     while (i < n) {
+      if (this.state === State.Data) {
+        this.readData(chunk.subarray(i));
+        return;
+      }
       if (this.capture !== Capture.None) {
         const end = this.scan(chunk, i);
         if (end < 0) {
@@ -132,7 +167,7 @@ export class WindowStreamReader {
     }
   }
 
-  /** One structural byte outside any captured value. */
+  /** One structural byte of the envelope, outside any captured value. */
   private step(byte: number): void {
     switch (this.state) {
       case State.Start:
@@ -149,48 +184,174 @@ export class WindowStreamReader {
         else if (byte === QUOTE) this.begin(Capture.Text);
         else throw unexpected(byte, 'a member name');
         return;
-      case State.DataKeyOrEnd:
-      case State.DataKey:
-        if (byte === CLOSE_BRACE && this.state === State.DataKeyOrEnd) this.state = State.TopAfterValue;
-        else if (byte === QUOTE) this.begin(Capture.Text);
-        else throw unexpected(byte, 'a callId');
-        return;
       case State.TopColon:
-      case State.DataColon:
         if (byte !== COLON) throw unexpected(byte, '":"');
-        this.state = this.state === State.TopColon ? State.TopValue : State.DataValue;
+        this.state = State.TopValue;
         return;
       case State.TopValue:
         // A repeated "data" replaces the first, as JSON.parse has it.
         if (this.key === 'data') this.forgetData();
         if (this.key === 'data' && byte === OPEN_BRACE) {
           this.dataStreamed = true;
-          this.state = State.DataKeyOrEnd;
+          this.state = State.Data;
+          this.sawSeparator = false;
           return;
         }
         this.beginValue(byte);
         return;
-      case State.DataValue:
-        this.beginValue(byte);
-        return;
       case State.TopAfterValue:
-      case State.DataAfterValue: {
-        const top = this.state === State.TopAfterValue;
-        if (byte === COMMA) this.state = top ? State.TopKey : State.DataKey;
-        else if (byte === CLOSE_BRACE) this.state = top ? State.Done : State.TopAfterValue;
+        if (byte === COMMA) this.state = State.TopKey;
+        else if (byte === CLOSE_BRACE) this.state = State.Done;
         else throw unexpected(byte, '"," or "}"');
         return;
-      }
+      case State.Data:
       case State.Done:
       case State.WholeBody:
         throw unexpected(byte, 'the end of the body');
     }
   }
 
+  /**
+   * Takes bytes of the `data` map. They are held from the last entry boundary on, and read once there
+   * are `batchBytes` of them: up to the last place that looks like the end of an entry (`],"` or `},"`),
+   * parsed as one batch. JSON.parse accepts `{` + those bytes + `}` only if they are whole entries, so a
+   * batch that parses was cut at a real boundary; when one does not (a string happened to hold `],"`, or
+   * the body is broken), the held bytes are scanned exactly instead. Most bytes of a body are thus read by
+   * JSON.parse alone, with no scan of their own.
+   */
+  private readData(bytes: Uint8Array): void {
+    this.pieces.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= this.batchBytes) this.readEntries(false);
+  }
+
+  /** Reads the held `data` bytes; `last` when the body has ended, so the map must close in them. */
+  private readEntries(last: boolean): void {
+    const bytes = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces);
+    this.pieces = [];
+    this.pendingBytes = 0;
+    if (!last) {
+      const cut = lastEntryEnd(bytes);
+      if (cut > 0 && this.batch(bytes.subarray(0, cut + 1))) {
+        this.sawSeparator = true;
+        this.hold(bytes.subarray(cut + 2));
+        return;
+      }
+    }
+    const end = this.scanEntries(bytes);
+    if (end < 0) {
+      if (last) throw notJson('the body ended before the JSON did');
+      return;
+    }
+    this.state = State.TopAfterValue;
+    this.read(bytes.subarray(end));
+  }
+
+  /**
+   * The exact path: scans held `data` bytes, which start at an entry boundary, tracking strings and
+   * brackets. Parses every entry before the last separator; returns the index just past the map's
+   * closing brace, or -1 (holding what follows the last separator) when the map goes on.
+   */
+  private scanEntries(bytes: Uint8Array): number {
+    const n = bytes.length;
+    let depth = 0;
+    let inString = false;
+    let separator = -1;
+    let i = 0;
+    while (i < n) {
+      if (inString) {
+        // To the closing quote, stepping over escaped bytes.
+        while (i < n) {
+          const byte = bytes[i++]!;
+          if (byte === QUOTE) {
+            inString = false;
+            break;
+          }
+          if (byte === BACKSLASH) i++;
+        }
+        continue;
+      }
+      const kind = BYTE_KIND[bytes[i]!]!;
+      if (kind === ByteKind.Quote) inString = true;
+      else if (kind === ByteKind.Open) depth++;
+      else if (kind === ByteKind.Close) {
+        if (depth === 0) {
+          if (bytes[i] !== CLOSE_BRACE) throw unexpected(bytes[i]!, '"}"');
+          let from = 0;
+          if (separator >= 0) {
+            this.entries(bytes.subarray(0, separator), false);
+            from = separator + 1;
+          }
+          this.entries(bytes.subarray(from, i), true);
+          return i + 1;
+        }
+        depth--;
+      } else if (kind === ByteKind.Comma && depth === 0) {
+        this.sawSeparator = true;
+        separator = i;
+      }
+      i++;
+    }
+    if (separator < 0) {
+      this.hold(bytes);
+      return -1;
+    }
+    this.entries(bytes.subarray(0, separator), false);
+    this.hold(bytes.subarray(separator + 1));
+    return -1;
+  }
+
+  /** The body ended inside `data`: what is held must close the map (and the envelope after it, which may open `data` again). */
+  private finishData(): void {
+    try {
+      while (this.state === State.Data) this.readEntries(true);
+    } catch (error) {
+      this.fault = error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  private hold(bytes: Uint8Array): void {
+    this.pieces = [bytes];
+    this.pendingBytes = bytes.length;
+  }
+
+  /** Parses whole entries as one object and hands each call on; false (and nothing handed on) when they don't parse. */
+  private batch(bytes: Uint8Array): boolean {
+    let entries: Record<string, unknown>;
+    try {
+      entries = JSON.parse(`{${utf8(bytes)}}`) as Record<string, unknown>;
+    } catch {
+      return false;
+    }
+    this.handOn(entries);
+    return true;
+  }
+
+  /** The exact path's batches: whole entries before a separator or the map's end, refused as JSON.parse refuses them. */
+  private entries(bytes: Uint8Array, closing: boolean): void {
+    const text = utf8(bytes);
+    if (text.trim() === '') {
+      // `{}` is an empty map; an empty entry after a separator (`{"a":[],}`, `,,`) is not JSON.
+      if (closing && !this.sawSeparator) return;
+      throw notJson('expected a callId');
+    }
+    let entries: Record<string, unknown>;
+    try {
+      entries = JSON.parse(`{${text}}`) as Record<string, unknown>;
+    } catch (error) {
+      throw notJson((error as Error).message);
+    }
+    this.handOn(entries);
+  }
+
+  private handOn(entries: Record<string, unknown>): void {
+    for (const callId of Object.keys(entries)) this.call(callId, entries[callId]);
+  }
+
   private forgetData(): void {
     this.dataStreamed = false;
     this.envelope.delete('data');
-    this.calls.clear();
+    this.sink.clear();
     this.issues = [];
     this.outsideWindow = 0;
   }
@@ -209,14 +370,9 @@ export class WindowStreamReader {
     this.escaped = false;
   }
 
-  /**
-   * Scans for the end of the value being captured: the index just past it, or -1 when it goes on in
-   * the next chunk. The hot loop of the reader: every byte of every call passes through it once.
-   */
+  /** Scans for the end of the envelope value being captured: the index just past it, or -1 when it goes on. */
   private scan(chunk: Uint8Array, from: number): number {
     const n = chunk.length;
-    let inString = this.inString;
-    let escaped = this.escaped;
     if (this.capture === Capture.Scalar) {
       for (let i = from; i < n; i++) {
         const byte = chunk[i]!;
@@ -225,6 +381,8 @@ export class WindowStreamReader {
       return -1;
     }
     let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
     for (let i = from; i < n; i++) {
       const byte = chunk[i]!;
       if (inString) {
@@ -250,53 +408,55 @@ export class WindowStreamReader {
   }
 
   private captured(): void {
-    const kind = this.capture;
     const pieces = this.pieces;
     this.capture = Capture.None;
     this.pieces = [];
-    const text = pieces.length === 1 ? decoder.decode(pieces[0]) : decoder.decode(Buffer.concat(pieces));
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(utf8(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)));
     } catch (error) {
       throw notJson((error as Error).message);
     }
     switch (this.state) {
       case State.TopKeyOrEnd:
       case State.TopKey:
-      case State.DataKeyOrEnd:
-      case State.DataKey:
         this.key = value as string;
-        this.state = this.state === State.TopKeyOrEnd || this.state === State.TopKey ? State.TopColon : State.DataColon;
+        this.state = State.TopColon;
         return;
       case State.TopValue:
         this.envelope.set(this.key, value);
         this.state = State.TopAfterValue;
-        return;
-      case State.DataValue:
-        this.call(this.key, value);
-        this.state = State.DataAfterValue;
         return;
       case State.WholeBody:
         this.whole = value;
         this.state = State.Done;
         return;
       default:
-        throw new Error(`captured a value (kind ${kind}) in reader state ${this.state}`);
+        throw new Error(`captured a value in reader state ${this.state}`);
     }
   }
 
   private call(callId: string, value: unknown): void {
     const call = decodeCallInput(callId, value, this.request, this.issues);
-    if (call && (call.beginTime < this.request.startTime || call.beginTime >= this.request.endTime)) {
-      this.outsideWindow++;
-      this.calls.delete(callId);
-    } else if (call) {
-      this.calls.set(callId, call);
-    } else {
-      this.calls.delete(callId);
-    }
+    const outside = call !== null && (call.beginTime < this.request.startTime || call.beginTime >= this.request.endTime);
+    if (outside) this.outsideWindow++;
+    this.sink.call(callId, outside ? null : call);
   }
+}
+
+/**
+ * Where the last entry of `data` in these bytes seems to end: the `]` or `}` of the last `],"` or
+ * `},"`; -1 if none. Searched from the end (Buffer.lastIndexOf reads the whole buffer): it is near it.
+ */
+function lastEntryEnd(bytes: Uint8Array): number {
+  for (let i = bytes.length - 2; i > 0; i--) {
+    if (bytes[i] === COMMA && bytes[i + 1] === QUOTE && (bytes[i - 1] === CLOSE_BRACKET || bytes[i - 1] === CLOSE_BRACE)) return i - 1;
+  }
+  return -1;
+}
+
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
 function isWhitespace(byte: number): boolean {

@@ -6,6 +6,7 @@ import { MemoryTier } from '../../src/cache/memoryTier.js';
 import { emptyOperationCost } from '../../src/cache/operationCost.js';
 import { createWindowDecoding, type WindowDecoding } from '../../src/cache/windowDecoding.js';
 import { createLogger } from '../../src/logger.js';
+import type { CallModel } from '../../src/model/call.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
 import { LiveDeflectClient } from '../../src/upstream/client.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
@@ -102,8 +103,8 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
     assert.deepEqual(second.cost.cache.memory, { hits: 1, misses: 0 });
     assert.equal(second.cost.upstreamRequests, 0);
     assert.deepEqual(
-      (second.results.get(at(3)) as { callId: string }[]).map((call) => call.callId),
-      (first.results.get(at(3)) as { callId: string }[]).map((call) => call.callId),
+      (second.results.get(at(3)) as readonly CallModel[]).map((call) => call.callId),
+      (first.results.get(at(3)) as readonly CallModel[]).map((call) => call.callId),
     );
   });
 

@@ -8,7 +8,6 @@ import type { CallModel } from '../../src/model/call.js';
 import { generateWindow } from '../../src/simulator/generator.js';
 import { decodeWindow } from '../../src/upstream/decode.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
-import { WindowStreamReader } from '../../src/upstream/windowStream.js';
 import { HOUR_MS, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 
 const SITE = '25508804';
@@ -111,7 +110,7 @@ describe('CallPack: the compact form of a bucket', () => {
   });
 });
 
-describe('WindowStreamReader: a body read as it arrives', () => {
+describe('WindowPacker: a body read and packed as it arrives', () => {
   it('gives the same calls wherever the chunks are cut', () => {
     const body = wireBody(2);
     const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
@@ -123,7 +122,7 @@ describe('WindowStreamReader: a body read as it arrives', () => {
   it('refuses what JSON.parse refuses, with the error the client gives a body it cannot parse', () => {
     const good = wireBody(1);
     for (const body of ['', '{', good.slice(0, -1), `${good} x`, good.replace('":[', '":[}'), good.replace(/,"/, ' "'), '<html>']) {
-      const reader = new WindowStreamReader(WINDOW);
+      const reader = new WindowPacker(WINDOW, HOUR_MS);
       reader.push(Buffer.from(body));
       assert.throws(
         () => reader.end(),
@@ -135,10 +134,10 @@ describe('WindowStreamReader: a body read as it arrives', () => {
 
   it('judges the envelope as decodeWindow does: failures, empty data, bodies that are not an object', () => {
     const outcome = (body: string): string => {
-      const reader = new WindowStreamReader(WINDOW);
+      const reader = new WindowPacker(WINDOW, HOUR_MS);
       reader.push(Buffer.from(body));
       try {
-        return `${reader.end().calls.length} calls`;
+        return `${reader.end().packs.reduce((sum, pack) => sum + new CallPack(pack).count, 0)} calls`;
       } catch (error) {
         return (error as UpstreamError).detail ?? '';
       }

@@ -1,0 +1,52 @@
+import type { Child } from './children.js';
+import type { Row } from './report.js';
+import { mb } from './report.js';
+import { DAY0, DAY_MS, post, rangeQuery } from './setup.js';
+
+const DAYS = 31;
+
+export interface MemoryFigures {
+  readonly rssBefore: number;
+  readonly peakRss: number;
+  readonly rssAfter: number;
+  readonly cacheBytes: number;
+  readonly calls: number;
+  readonly windowWireBytes: number;
+  readonly ms: number;
+}
+
+/**
+ * Scenario 4: a fresh gateway process serves the 31-day range (first: 500 + totalCount) of the busy
+ * site, cold. Peak RSS is the kernel's high-water mark (VmHWM), reset just before the query, so the
+ * growth is what serving the range cost: the cache it filled and everything held on the way.
+ * One window's wire size is the mean body of a day, from scenario 1's floor.
+ */
+export async function runMemory(gateway: Child, windowWireBytes: number): Promise<{ figures: MemoryFigures; row: Row }> {
+  await post(gateway.url, rangeQuery(DAY0 - DAY_MS, DAY0 - DAY_MS + 3_600_000), 'Bearer memory-warmup');
+  const before = await gateway.resetPeak();
+  const answer = await post(gateway.url, rangeQuery(DAY0, DAY0 + DAYS * DAY_MS), 'Bearer memory');
+  const after = await gateway.memory();
+  const calls = (answer.body.data as { site: { calls: { totalCount: number } } }).site.calls.totalCount;
+  const growth = after.peakRss - before.rss;
+  const ratio = growth / windowWireBytes;
+  return {
+    figures: {
+      rssBefore: before.rss,
+      peakRss: after.peakRss,
+      rssAfter: after.rss,
+      cacheBytes: after.cacheBytes - before.cacheBytes,
+      calls,
+      windowWireBytes,
+      ms: answer.ms,
+    },
+    row: {
+      scenario: `memory: ${DAYS}-day range, ${calls} calls, cold`,
+      ours: `peak RSS +${mb(growth)}; cache ${((after.cacheBytes - before.cacheBytes) / calls).toFixed(0)} B/call`,
+      baseline: `one window's wire JSON ${mb(windowWireBytes)} (${(windowWireBytes / (calls / DAYS)).toFixed(0)} B/call)`,
+      ratio,
+      goal: '< 4',
+      met: ratio < 4,
+      note: `peak RSS growth / one window; after GC +${mb(after.rss - before.rss)}, of which the cache ${((after.cacheBytes - before.cacheBytes) / windowWireBytes).toFixed(1)}x a window`,
+    },
+  };
+}

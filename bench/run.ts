@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: how much the gateway costs the upstream and adds on top of fetching and parsing,
+ * as ratios against baselines measured in the same run, on loopback only. Prints a table and writes
+ * bench/results/latest.json. Bounded: every scenario has a fixed number of runs or a fixed duration,
+ * and the whole bench takes a few minutes on 2 cores. See README "Performance" for how to read it.
+ */
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { startSimulator } from '../src/simulator/index.js';
+import { startChild, type Child } from './children.js';
+import { runCold } from './cold.js';
+import { runFanOut } from './fanOut.js';
+import { runMemory } from './memory.js';
+import { runMesh } from './mesh.js';
+import { runReplicas } from './replicas.js';
+import { formatTable, writeResults, type Row } from './report.js';
+import { CALLS_PER_HOUR, gatewayEnv, median, NOW } from './setup.js';
+import { runWarm } from './warm.js';
+
+const RESULTS = new URL('./results/latest.json', import.meta.url);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  // Precomputed answers: the simulator serves each window's body from memory, so the bench measures the
+  // gateway and not data generation.
+  const simulator = await startSimulator({ precompute: true, callsPerHour: CALLS_PER_HOUR, now: () => NOW });
+  const children: Child[] = [];
+  const child = async (...args: Parameters<typeof startChild>): Promise<Child> => {
+    const started = await startChild(...args);
+    children.push(started);
+    return started;
+  };
+  const rows: Row[] = [];
+  const figures: Record<string, unknown> = {};
+  const step = (name: string) => process.stderr.write(`bench: ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  try {
+    const gateway = await child('gateway', gatewayEnv(simulator.url));
+    const floor = await child('floor');
+    step('1 cold');
+    const cold = await runCold(simulator, gateway, floor);
+    rows.push(cold.row);
+    figures.cold = cold.figures;
+
+    step('2 fan-out');
+    const naive = await child('naive', { LIVEDEFLECT_URL: simulator.url });
+    const fanOut = await runFanOut(simulator, gateway, naive);
+    rows.push(fanOut.row);
+    figures.fanOut = fanOut.figures;
+
+    step('3 warm');
+    const warm = await runWarm(gateway, 'bucket cache');
+    rows.push(warm.row);
+    await Promise.all(children.splice(0).map((running) => running.stop()));
+    const responseCached = await runWarm(await child('gateway', gatewayEnv(simulator.url, { RESPONSE_CACHE: 'true' })), 'RESPONSE_CACHE=true');
+    rows.push(responseCached.row);
+    figures.warm = { bucketCache: warm.figures, responseCache: responseCached.figures };
+    await Promise.all(children.splice(0).map((running) => running.stop()));
+
+    step('4 memory');
+    const fresh = await child('gateway', gatewayEnv(simulator.url));
+    const memory = await runMemory(fresh, cold.figures.wireBytes / cold.figures.windows);
+    rows.push(memory.row);
+    figures.memory = memory.figures;
+    await Promise.all(children.splice(0).map((running) => running.stop()));
+
+    step('5 replicas');
+    const replicas = await runReplicas(simulator);
+    rows.push(...replicas.rows);
+    figures.replicas = replicas.figures;
+
+    step('6 Hive Gateway / Mesh');
+    const mesh = await runMesh(simulator, median(cold.figures.floorMs));
+    rows.push(...mesh.rows);
+    figures.mesh = mesh.figures;
+  } finally {
+    await Promise.all(children.map((running) => running.stop()));
+    await simulator.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const table = formatTable(rows);
+  process.stdout.write(`\n${table}\n\n${rows.length} rows in ${seconds.toFixed(0)} s on ${availableParallelism()} cores, Node ${process.version}\n`);
+  writeResults(RESULTS, {
+    finishedAt: new Date().toISOString(),
+    seconds,
+    machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryBytes: totalmem(), node: process.version },
+    rows,
+    figures,
+    table,
+  });
+  process.stdout.write(`written to ${RESULTS.pathname}\n`);
+}
+
+await main();

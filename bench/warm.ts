@@ -1,0 +1,66 @@
+import autocannon from 'autocannon';
+import type { Child } from './children.js';
+import { dashboard } from './fanOut.js';
+import type { Row } from './report.js';
+import { post } from './setup.js';
+
+const CONNECTIONS = 10;
+const WARMUP_S = 2;
+const DURATION_S = 8;
+const TOKEN = 'Bearer warm';
+
+export interface Throughput {
+  /** Requests per second, mean over the run. */
+  readonly rps: number;
+  readonly p99Ms: number;
+  readonly requests: number;
+}
+
+export interface WarmFigures {
+  readonly dashboard: Throughput;
+  readonly typename: Throughput;
+  readonly dashboardBytes: number;
+}
+
+/** autocannon against one operation: a warm-up, then the measured run; any error or non-200 fails the bench. */
+export async function throughput(url: string, query: string, authorization: string): Promise<Throughput> {
+  const options = {
+    url: `${url}/graphql`,
+    connections: CONNECTIONS,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify({ query }),
+  };
+  await autocannon({ ...options, duration: WARMUP_S });
+  const result = await autocannon({ ...options, duration: DURATION_S });
+  if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {
+    throw new Error(`autocannon saw ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts on ${url}`);
+  }
+  return { rps: result.requests.average, p99Ms: result.latency.p99, requests: result.requests.total };
+}
+
+/**
+ * Scenario 3: the dashboard with a warm cache, under autocannon, against `{ __typename }` on the same
+ * server in the same run: the most the server answers at all, Apollo and HTTP included. Run once with
+ * the default settings (every answer executed, from the bucket cache) and once with RESPONSE_CACHE=true.
+ */
+export async function runWarm(gateway: Child, setting: string): Promise<{ figures: WarmFigures; row: Row }> {
+  const query = dashboard();
+  const primed = await post(gateway.url, query, TOKEN);
+  const dashboardBytes = JSON.stringify(primed.body).length;
+  const typename = await throughput(gateway.url, '{ __typename }', TOKEN);
+  const warm = await throughput(gateway.url, query, TOKEN);
+  const ratio = warm.rps / typename.rps;
+  return {
+    figures: { dashboard: warm, typename, dashboardBytes },
+    row: {
+      scenario: `warm, ${setting}: dashboard (${(dashboardBytes / 1024).toFixed(0)} KB answer), ${CONNECTIONS} connections`,
+      ours: `${warm.rps.toFixed(0)} req/s, p99 ${warm.p99Ms} ms`,
+      baseline: `{ __typename } ${typename.rps.toFixed(0)} req/s, p99 ${typename.p99Ms} ms`,
+      ratio,
+      goal: '>= 0.5',
+      met: ratio >= 0.5,
+      note: `${DURATION_S} s each after ${WARMUP_S} s warm-up; dashboard/typename`,
+    },
+  };
+}
