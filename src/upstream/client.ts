@@ -136,7 +136,7 @@ export class LiveDeflectClient {
           endTime: request.endTime,
           status,
           code: outcome.code,
-          detail: withoutCredential(outcome.detail, request.authorization),
+          detail: safeForLog(outcome.detail, request.authorization),
           attempt,
           retryInMs: fitsDeadline ? retryInMs : null,
         },
@@ -188,13 +188,14 @@ export class LiveDeflectClient {
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch (error) {
+    } catch {
       return {
         status: 200,
         retryAfter,
+        // Not JSON.parse's message: it quotes the body around the fault, and the body holds phone numbers.
         result: new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', {
           statusCode: 200,
-          detail: `body is not JSON (${(error as Error).message})`,
+          detail: 'body is not JSON',
         }),
       };
     }
@@ -281,14 +282,15 @@ function isRetryable(error: UpstreamError): boolean {
 }
 
 /**
- * An upstream may echo the Authorization header back in an error body, and the body goes to the log:
- * the credential (with or without its scheme) is cut out first. Short values are left alone, since
- * replacing them would garble the text without protecting anything real.
+ * An upstream error body goes to the log, and it may echo the Authorization header or quote call data
+ * back: the credential (with or without its scheme) is cut out, and so is every run of six or more
+ * digits, which is what a phone number looks like. Short credentials are left alone, since replacing
+ * them would garble the text without protecting anything real.
  */
-function withoutCredential(detail: string | null, authorization: string): string | null {
+function safeForLog(detail: string | null, authorization: string): string | null {
   if (detail === null) return null;
   const secrets = [authorization, authorization.replace(/^\S+\s+/, '')].filter((secret) => secret.length >= 8);
-  return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), detail);
+  return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), detail).replace(/\d{6,}/g, '[digits]');
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

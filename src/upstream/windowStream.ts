@@ -338,8 +338,9 @@ export class WindowStreamReader {
     let entries: Record<string, unknown>;
     try {
       entries = JSON.parse(`{${text}}`) as Record<string, unknown>;
-    } catch (error) {
-      throw notJson((error as Error).message);
+    } catch {
+      // Not JSON.parse's message: it quotes the body around the fault, and the body holds phone numbers.
+      throw notJson('a call entry of "data" is not valid JSON');
     }
     this.handOn(entries);
   }
@@ -414,8 +415,9 @@ export class WindowStreamReader {
     let value: unknown;
     try {
       value = JSON.parse(utf8(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)));
-    } catch (error) {
-      throw notJson((error as Error).message);
+    } catch {
+      // Not JSON.parse's message: it quotes the body around the fault, and the body holds phone numbers.
+      throw notJson('a value is not valid JSON');
     }
     switch (this.state) {
       case State.TopKeyOrEnd:

@@ -107,6 +107,23 @@ describe('structured logs', () => {
     for (const secret of secrets) assert.ok(!text.includes(secret), `the log contains ${JSON.stringify(secret)}`);
   });
 
+  it('leaves no phone number or callerInfo in the log when the upstream sends a body that is not JSON', async () => {
+    const broken = craftedBody().replace(`"customerPhoneNumber":"${CRAFTED_PHONE}"`, `"customerPhoneNumber": +${CRAFTED_PHONE}`);
+    assert.notEqual(broken, craftedBody(), 'the body was broken next to the phone number');
+    stack.simulator.clearFaults();
+    stack.simulator.injectFault({ kind: 'body', body: broken, siteId: CRAFTED_SITE, times: 1 });
+    stack.simulator.injectFault({ kind: 'status', status: 500, body: `{"message":"bad row ${CRAFTED_PHONE}"}`, siteId: SITE, times: 1 });
+    const answer = await stack.query(PII_QUERY, { from: iso(TEST_DAY + 2 * DAY_MS), to: iso(TEST_DAY + 3 * DAY_MS) }, { authorization: TOKEN });
+    assert.deepEqual(
+      (answer.body.errors ?? []).map((error) => error.extensions?.code),
+      ['UPSTREAM_ERROR', 'UPSTREAM_ERROR'],
+    );
+    const text = log.records().slice(mark).map((record) => JSON.stringify(record)).join('\n');
+    assert.match(text, /body is not JSON/);
+    assert.ok(!text.includes(CRAFTED_PHONE.slice(1)), 'the log contains the phone number');
+    for (const value of Object.values(CRAFTED_CALLER_INFO)) assert.ok(!text.includes(String(value)), `the log contains ${value}`);
+  });
+
   it('writes one line per operation with request id, operation name, duration, upstream calls and error codes', async () => {
     const range = { from: iso(TEST_DAY + DAY_MS), to: iso(TEST_DAY + 2 * DAY_MS) };
     const first = await stack.query(
