@@ -38,6 +38,9 @@ export type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_F
  */
 const MAX_COST_NODES = 10_000;
 
+/** Verdicts remembered per parsed document; a document sent with ever-new variables is still checked each time. */
+const VERDICTS_PER_DOCUMENT = 64;
+
 /** Every refused request: QUERY_TOO_COMPLEX, HTTP 400, which limit and its value, and a message that says what to change. */
 export class QueryLimitError extends GraphQLError {
   constructor(limit: LimitName, max: number, message: string, found?: number) {
@@ -62,6 +65,7 @@ export class QueryLimitError extends GraphQLError {
  */
 export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<GatewayContext> {
   const shapeRules = armorRules(limits);
+  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
   return {
     // A limit error thrown while parsing reaches Apollo as an unexpected error; rethrowing it here makes
     // Apollo answer it as it is (400 with its code) instead of a 500 "Internal server error".
@@ -83,30 +87,71 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
         async didResolveOperation({ document, operation, schema, request }) {
           // No such operation: execution answers that, with the names the document has.
           if (!operation) return;
-          const rootFields = rootFieldCount(document, operation.selectionSet);
-          if (rootFields > limits.maxRootFields) {
-            throw new QueryLimitError(
-              'MAX_ROOT_FIELDS',
-              limits.maxRootFields,
-              `The operation selects ${rootFields} root fields; at most ${limits.maxRootFields} are allowed (MAX_ROOT_FIELDS): split it into several operations`,
-              rootFields,
-            );
+          // Apollo keeps one parsed document per query text, so a dashboard that polls is checked once
+          // per (document, operation, variables), not on every request: the walks cost more than execution.
+          const variables = request.variables ?? {};
+          const key = verdictKey(operation, variables);
+          let byRequest = verdicts.get(document);
+          if (!byRequest) verdicts.set(document, (byRequest = new Map()));
+          let verdict = key === null ? undefined : byRequest.get(key);
+          if (verdict === undefined) {
+            verdict = limitError(limits, shapeRules, schema, document, operation, variables);
+            if (key !== null && byRequest.size < VERDICTS_PER_DOCUMENT) byRequest.set(key, verdict);
           }
-          const [shapeError] = validate(schema, document, shapeRules);
-          if (shapeError) throw shapeError;
-          const cost = operationCost(schema, document, operation, request.variables ?? {}, limits.maxCost);
-          if (cost !== null && cost > limits.maxCost) {
-            throw new QueryLimitError(
-              'MAX_COST',
-              limits.maxCost,
-              `The operation may resolve ${cost} fields; at most ${limits.maxCost} are allowed (MAX_COST). A paged field costs its "first" times the fields selected under it: ask for smaller pages and follow pageInfo.endCursor with "after", select fewer fields, or split the operation`,
-              cost,
-            );
-          }
+          if (verdict) throw verdict;
         },
       };
     },
   };
+}
+
+/**
+ * What a verdict depends on besides the document: the operation and the values of the variables it
+ * declares (only they can change a cost). Null when those can't be written down (absurdly deep JSON):
+ * such a request is checked every time.
+ */
+function verdictKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
+  // [value] when sent, [] when omitted: an omitted variable takes its default, an explicit null does not.
+  const declared = (operation.variableDefinitions ?? []).map(({ variable }) =>
+    Object.hasOwn(variables, variable.name.value) ? [variables[variable.name.value]] : [],
+  );
+  try {
+    return `${operation.name?.value ?? ''}\n${JSON.stringify(declared)}`;
+  } catch {
+    return null;
+  }
+}
+
+/** The first limit the operation breaks, or null. */
+function limitError(
+  limits: RequestLimits,
+  shapeRules: ValidationRule[],
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): GraphQLError | null {
+  const rootFields = rootFieldCount(document, operation.selectionSet);
+  if (rootFields > limits.maxRootFields) {
+    return new QueryLimitError(
+      'MAX_ROOT_FIELDS',
+      limits.maxRootFields,
+      `The operation selects ${rootFields} root fields; at most ${limits.maxRootFields} are allowed (MAX_ROOT_FIELDS): split it into several operations`,
+      rootFields,
+    );
+  }
+  const [shapeError] = validate(schema, document, shapeRules);
+  if (shapeError) return shapeError;
+  const cost = operationCost(schema, document, operation, variables, limits.maxCost);
+  if (cost !== null && cost > limits.maxCost) {
+    return new QueryLimitError(
+      'MAX_COST',
+      limits.maxCost,
+      `The operation may resolve ${cost} fields; at most ${limits.maxCost} are allowed (MAX_COST). A paged field costs its "first" times the fields selected under it: ask for smaller pages and follow pageInfo.endCursor with "after", select fewer fields, or split the operation`,
+      cost,
+    );
+  }
+  return null;
 }
 
 /**

@@ -193,6 +193,9 @@ describe('request limits set by configuration', () => {
     // site 1 + first * (calls 1 + totalCount 1)
     assertPasses(await stack.query(query, { first: 50 }));
     assertRefused(await stack.query(query, { first: 51 }), 'MAX_COST', 101);
+    // Verdicts are remembered per document and variables: asking again gives the same answers.
+    assertPasses(await stack.query(query, { first: 50 }));
+    assertRefused(await stack.query(query, { first: 51 }), 'MAX_COST', 101);
     // Omitted, first is the schema's default of 50.
     assertPasses(await stack.query(`{ site(id: "${SITE}") { calls(${RANGE}) { totalCount } } }`));
     assertRefused(await stack.query(`{ site(id: "${SITE}") { calls(${RANGE}) { totalCount pageInfo { hasNextPage } } } }`), 'MAX_COST', 101);
