@@ -84,6 +84,21 @@ describe('Redis tier: replicas sharing a real redis-server', { skip: skipWithout
     assert.equal(shared.extensions?.livedeflect?.upstreamRequests, 0);
   });
 
+  it('counts Redis hits and misses in /metrics', async () => {
+    const [first, second] = [await startReplica(), await startReplica()];
+    // A day no other test of this file reads, so the first replica's lookups all miss.
+    const text = rangeQuery(TEST_DAY + 8 * DAY_MS, TEST_DAY + 9 * DAY_MS);
+    await query(first, text);
+    await query(second, text);
+    const sample = async (gateway: Gateway, result: 'hit' | 'miss') => {
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      const line = metrics.split('\n').find((row) => row.startsWith(`livedeflect_cache_lookups_total{tier="redis",result="${result}"}`));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    assert.ok((await sample(first, 'miss')) >= 24);
+    assert.ok((await sample(second, 'hit')) >= 24);
+  });
+
   it('stores compact packs in Redis with the settled TTL', async () => {
     const raw = new Redis(redis.url);
     try {
