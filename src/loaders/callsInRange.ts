@@ -16,14 +16,95 @@ export async function loadCallsInRange(
   bucketSizeMs: number,
 ): Promise<CallModel[]> {
   const buckets = await loader.loadMany(bucketsForRange(from, to, bucketSizeMs).map((bucket) => ({ siteId, bucket })));
+  for (const bucket of buckets) if (bucket instanceof Error) throw bucket;
+  return callsInRange(buckets as readonly (readonly CallModel[])[], from, to);
+}
+
+/**
+ * What loadCallsInRange answers, from buckets in ascending time order. Buckets are time-disjoint and
+ * each comes sorted (a pack is written in (beginTime, callId) order), so the range is their
+ * concatenation, each trimmed to [from, to) by binary search: no sort and no dedupe per request.
+ * Buckets whose calls are not one strictly ascending run with distinct callIds (a callId the upstream
+ * moved across buckets) take the general path, whose answer is the same by definition.
+ */
+export function callsInRange(buckets: readonly (readonly CallModel[])[], from: number, to: number): CallModel[] {
+  if (!isOrderedRun(buckets)) return sortedUnique(buckets, from, to);
+  const range: CallModel[] = [];
+  for (const bucket of buckets) {
+    const end = firstBeginningAt(bucket, to);
+    for (let index = firstBeginningAt(bucket, from); index < end; index++) range.push(bucket[index]!);
+  }
+  return range;
+}
+
+// Whether a sequence of buckets is an ordered run depends only on which buckets they are, and a cached
+// bucket is the same immutable array on every read (CallPack.calls()), so the verdict is checked once
+// per sequence and remembered with its first bucket. A sequence is named by numbers given to its
+// arrays, which holds no reference to the other buckets: an evicted pack is not kept alive by a verdict.
+const bucketNumbers = new WeakMap<readonly CallModel[], number>();
+let nextBucketNumber = 0;
+const orderedRuns = new WeakMap<readonly CallModel[], Set<string>>();
+/** A bucket starts few distinct ranges in practice; the bound keeps odd clients from growing it. */
+const ORDERED_RUNS_PER_BUCKET = 32;
+
+function isOrderedRun(buckets: readonly (readonly CallModel[])[]): boolean {
+  const first = buckets[0];
+  if (!first) return true;
+  const name = buckets.map(bucketNumber).join(',');
+  const known = orderedRuns.get(first);
+  if (known?.has(name)) return true;
+  if (!ascendingWithDistinctIds(buckets)) return false;
+  const runs = known ?? new Set<string>();
+  if (runs.size >= ORDERED_RUNS_PER_BUCKET) runs.delete(runs.values().next().value!);
+  runs.add(name);
+  orderedRuns.set(first, runs);
+  return true;
+}
+
+function bucketNumber(bucket: readonly CallModel[]): number {
+  let number = bucketNumbers.get(bucket);
+  if (number === undefined) {
+    number = nextBucketNumber++;
+    bucketNumbers.set(bucket, number);
+  }
+  return number;
+}
+
+/** Every call of the buckets, in order, strictly after the one before it, and no callId twice. */
+function ascendingWithDistinctIds(buckets: readonly (readonly CallModel[])[]): boolean {
+  const callIds = new Set<string>();
+  let previous: CallModel | null = null;
+  for (const bucket of buckets) {
+    for (const call of bucket) {
+      if (previous && compareCalls(previous, call) >= 0) return false;
+      if (callIds.size === callIds.add(call.callId).size) return false;
+      previous = call;
+    }
+  }
+  return true;
+}
+
+/** Deduplicated by callId, the call of the latest bucket winning, then sorted: for any buckets at all. */
+function sortedUnique(buckets: readonly (readonly CallModel[])[], from: number, to: number): CallModel[] {
   const byId = new Map<string, CallModel>();
   for (const bucket of buckets) {
-    if (bucket instanceof Error) throw bucket;
     for (const call of bucket) {
       if (call.beginTime >= from && call.beginTime < to) byId.set(call.callId, call);
     }
   }
   return [...byId.values()].sort(compareCalls);
+}
+
+/** Binary search in a bucket sorted by begin time: the first index whose call begins at or after `time`. */
+function firstBeginningAt(bucket: readonly CallModel[], time: number): number {
+  let low = 0;
+  let high = bucket.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (bucket[mid]!.beginTime < time) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** One call by its callId and begin time: a single bucket, so Query.call and _entities stay narrow. */

@@ -21,7 +21,7 @@ export const Site: SiteResolvers = {
     const request = { field: 'calls', order, first: validPageSize(first) } as const;
     const afterKey = after ? decodeCursor(after, request, CALL_KEY_SHAPE) : null;
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return pageOf(calls.filter(callMatcher(filter)), { ...request, after: afterKey }, callSortKey);
+    return pageOf(filter ? calls.filter(callMatcher(filter)) : calls, { ...request, after: afterKey }, callSortKey);
   },
 
   async events(site, { from, to, filter, order, first, after }, { loaders, settings }) {
@@ -37,6 +37,6 @@ export const Site: SiteResolvers = {
   async stats(site, { from, to, filter }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return deflectionStatsOf(calls.filter(callMatcher(filter)));
+    return deflectionStatsOf(filter ? calls.filter(callMatcher(filter)) : calls);
   },
 };

@@ -1,4 +1,5 @@
 import { badUserInput } from '../errors/graphqlErrors.js';
+import { rememberAnswers } from './rememberAnswers.js';
 
 export interface CallIdentity {
   readonly siteId: string;
@@ -17,8 +18,10 @@ export function encodeCallId({ siteId, callId, beginTime }: CallIdentity): strin
   return Buffer.from(`${PREFIX}${siteId}:${beginTime}:${callId}`).toString('base64url');
 }
 
-/** Throws BAD_USER_INPUT for anything encodeCallId did not make. */
-export function decodeCallId(id: string): CallIdentity {
+/** Throws BAD_USER_INPUT for anything encodeCallId did not make. Remembered: Query.call and cache hints both decode each id. */
+export const decodeCallId: (id: string) => CallIdentity = rememberAnswers(decodeCallIdText, 4_096);
+
+function decodeCallIdText(id: string): CallIdentity {
   const text = /^[A-Za-z0-9_-]{1,400}$/.test(id) ? Buffer.from(id, 'base64url').toString('utf8') : '';
   const match = /^Call:(\d{1,20}):(\d{1,16}):(.+)$/s.exec(text);
   if (!match) {
@@ -26,7 +29,7 @@ export function decodeCallId(id: string): CallIdentity {
       argumentName: 'id',
     });
   }
-  return { siteId: match[1]!, beginTime: Number(match[2]), callId: match[3]! };
+  return Object.freeze({ siteId: match[1]!, beginTime: Number(match[2]), callId: match[3]! });
 }
 
 function truncate(text: string): string {

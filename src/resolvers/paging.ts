@@ -18,29 +18,34 @@ export function pageOf<T>(
   request: PageRequest,
   keyOf: (item: T) => CursorKey,
 ): PageModel<T> {
-  const ordered = request.order === 'ASC' ? sortedAscending : [...sortedAscending].reverse();
+  const count = sortedAscending.length;
+  const ascending = request.order === 'ASC';
+  // DESC reads the list from the end by index: a reversed copy of a whole range per request is garbage.
+  const at = ascending ? (position: number) => sortedAscending[position]! : (position: number) => sortedAscending[count - 1 - position]!;
   let start = 0;
   const { after } = request;
   if (after) {
-    const direction = request.order === 'ASC' ? 1 : -1;
-    start = firstIndexAfter(ordered, (item) => direction * compareSortKeys(keyOf(item), after) > 0);
+    const direction = ascending ? 1 : -1;
+    start = firstPositionAfter(count, (position) => direction * compareSortKeys(keyOf(at(position)), after) > 0);
   }
-  const items = ordered.slice(start, start + request.first);
+  const end = Math.min(start + request.first, count);
+  const items: T[] = [];
+  for (let position = start; position < end; position++) items.push(at(position));
   return {
     items,
-    totalCount: sortedAscending.length,
-    hasNextPage: start + items.length < ordered.length,
+    totalCount: count,
+    hasNextPage: end < count,
     cursorOf: (item) => encodeCursor(request, keyOf(item)),
   };
 }
 
-/** Binary search: the list is sorted, so the predicate is false then true. */
-function firstIndexAfter<T>(items: readonly T[], isAfter: (item: T) => boolean): number {
+/** Binary search over positions 0..count: the list is sorted, so the predicate is false then true. */
+function firstPositionAfter(count: number, isAfter: (position: number) => boolean): number {
   let low = 0;
-  let high = items.length;
+  let high = count;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (isAfter(items[mid]!)) high = mid;
+    if (isAfter(mid)) high = mid;
     else low = mid + 1;
   }
   return low;
