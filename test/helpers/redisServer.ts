@@ -23,9 +23,21 @@ export interface RedisServer {
   kill(): Promise<void>;
 }
 
-/** A throwaway redis-server on a free loopback port, with no persistence. */
+/**
+ * A throwaway redis-server on a free loopback port, with no persistence. The port is free when picked
+ * but another process may take it before redis binds it; then redis exits, and a new port is tried.
+ */
 export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort());
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOn(port: number): Promise<RedisServer> {
   const child = spawn(REDIS_SERVER_PATH, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
