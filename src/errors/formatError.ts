@@ -35,7 +35,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
  * Apollo refuses a few malformed requests (an unsupported persisted-query version, a hash that does not
  * match the query) with an HTTP 4xx but no code. They are the client's to fix, and the message is Apollo's own.
  */
-function isRefusedRequest(error: unknown): boolean {
+export function isRefusedRequest(error: unknown): boolean {
   const http: unknown = error instanceof GraphQLError ? error.extensions.http : undefined;
   const status = typeof http === 'object' && http !== null ? (http as { status?: unknown }).status : undefined;
   return typeof status === 'number' && status >= 400 && status < 500;

@@ -42,7 +42,9 @@ export class CircuitBreaker {
     const retryInMs = Math.max(0, this.options.cooldownMs - (this.now() - (this.openedAt ?? 0)));
     throw new UpstreamError(
       'UPSTREAM_UNAVAILABLE',
-      `LiveDeflect is failing; requests are paused for ${Math.ceil(retryInMs / 1000)}s more. Try again then.`,
+      state === 'half-open'
+        ? 'LiveDeflect is failing; one trial request is under way to see whether it recovered. Try again in a few seconds.'
+        : `LiveDeflect is failing; requests are paused for ${Math.ceil(retryInMs / 1000)}s more. Try again then.`,
     );
   }
 
