@@ -1,7 +1,7 @@
 import { errors as undiciErrors, Pool } from 'undici';
 import type { Logger } from '../logger.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
-import { decodeWindow, type DecodedWindow, type WindowRequest } from './decode.js';
+import type { DecodedWindow, WindowRequest } from './decode.js';
 import { UpstreamError } from './errors.js';
 import { retryDelayMs } from './retryDelay.js';
 
@@ -21,16 +21,15 @@ export interface ClientOptions {
   readonly breakerFailureThreshold: number;
   readonly breakerCooldownMs: number;
   readonly logger: Logger;
-  /** Sees each answer's body before decoding (LIVEDEFLECT_RECORD uses it). */
+  /** Sees each 200 answer's whole body (LIVEDEFLECT_RECORD uses it). */
   readonly onBody?: (request: WindowRequest, body: string) => void;
   /** Sees every attempt of every window, whichever operation asked (metrics use it). */
   readonly onAttempt?: (attempt: AttemptReport) => void;
   /**
    * Reads 200 bodies as they stream in rather than whole: the gateway passes one that decodes them
-   * into compact models on worker threads (src/cache/windowDecoding.ts). Unused while onBody is set,
-   * which needs the whole text.
+   * into compact models on worker threads (src/cache/windowDecoding.ts).
    */
-  readonly openBody?: (request: WindowRequest) => BodyReader;
+  readonly openBody: (request: WindowRequest) => BodyReader;
 }
 
 /** Takes a 200 body chunk by chunk; end() gives the decoded window or throws an UpstreamError. */
@@ -171,36 +170,19 @@ export class LiveDeflectClient {
       const detail = await readCapped(response.body, 4096).catch(() => '');
       return { status: response.statusCode, retryAfter, result: statusError(response.statusCode, detail) };
     }
-    const reader = this.options.onBody ? undefined : this.options.openBody?.(request);
-    if (reader) {
-      const bodyBytes = await streamCapped(response.body, this.options.maxBodyBytes, (chunk) => reader.push(chunk)).catch((error: unknown) => {
-        reader.abort();
-        throw error;
-      });
-      try {
-        return { status: 200, retryAfter, result: { ...(await reader.end()), bodyBytes } };
-      } catch (error) {
-        return { status: 200, retryAfter, result: unreadableBody(error) };
-      }
-    }
-    const text = await readCapped(response.body, this.options.maxBodyBytes);
-    this.options.onBody?.(request, text);
-    let json: unknown;
+    const reader = this.options.openBody(request);
+    // Recording keeps the whole text as well; decoding still streams, so both modes read bodies one way.
+    const recorded: Buffer[] | null = this.options.onBody ? [] : null;
+    const bodyBytes = await streamCapped(response.body, this.options.maxBodyBytes, (chunk) => {
+      recorded?.push(chunk);
+      return reader.push(chunk);
+    }).catch((error: unknown) => {
+      reader.abort();
+      throw error;
+    });
+    if (recorded) this.options.onBody?.(request, Buffer.concat(recorded, bodyBytes).toString('utf8'));
     try {
-      json = JSON.parse(text);
-    } catch {
-      return {
-        status: 200,
-        retryAfter,
-        // Not JSON.parse's message: it quotes the body around the fault, and the body holds phone numbers.
-        result: new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', {
-          statusCode: 200,
-          detail: 'body is not JSON',
-        }),
-      };
-    }
-    try {
-      return { status: 200, retryAfter, result: { ...decodeWindow(json, request), bodyBytes: Buffer.byteLength(text) } };
+      return { status: 200, retryAfter, result: { ...(await reader.end()), bodyBytes } };
     } catch (error) {
       return { status: 200, retryAfter, result: unreadableBody(error) };
     }
