@@ -1,4 +1,4 @@
-import { bucketStart, windowsForBuckets, type Window } from '../loaders/buckets.js';
+import { bucketStart, isSettledBucket, windowsForBuckets, type Window } from '../loaders/buckets.js';
 import type { Logger } from '../logger.js';
 import type { CallModel } from '../model/call.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
@@ -252,7 +252,7 @@ export class BucketStore {
 
   /** Settled history rarely changes; a recent bucket still gains calls and events, so it lives briefly. */
   private ttlFor(bucket: number): number {
-    const settled = bucket + this.options.bucketSizeMs <= this.now() - this.options.settleAfterMs;
+    const settled = isSettledBucket(bucket, this.options.bucketSizeMs, this.options.settleAfterMs, this.now());
     return settled ? this.options.settledTtlMs : this.options.recentTtlMs;
   }
 

@@ -13,6 +13,14 @@ export function bucketStart(time: number, bucketSizeMs: number): number {
   return Math.floor(time / bucketSizeMs) * bucketSizeMs;
 }
 
+/**
+ * Whether a bucket is settled history: it ended more than settleAfterMs ago, so its calls no longer gain
+ * events. The one rule behind the cache's long TTL and the long max-age clients may cache answers for.
+ */
+export function isSettledBucket(bucket: number, bucketSizeMs: number, settleAfterMs: number, now: number): boolean {
+  return bucket + bucketSizeMs <= now - settleAfterMs;
+}
+
 /** The buckets that hold every begin time in [from, to). */
 export function bucketsForRange(from: number, to: number, bucketSizeMs: number): number[] {
   const buckets: number[] = [];

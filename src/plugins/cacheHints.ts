@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { getNamedType, isCompositeType, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { bucketStart } from '../loaders/buckets.js';
+import { bucketStart, isSettledBucket } from '../loaders/buckets.js';
 import { decodeCallId } from '../resolvers/globalId.js';
 
 export interface CacheHintOptions {
@@ -41,7 +41,7 @@ export function createCacheHintPlugins(options: CacheHintOptions): ApolloServerP
   const settledMaxAge = Math.floor(options.settledTtlMs / 1000);
   const rules = new WeakMap<GraphQLField<unknown, unknown>, FieldRule>();
   const isSettled = (lastTime: number): boolean =>
-    bucketStart(lastTime, options.bucketSizeMs) + options.bucketSizeMs <= now() - options.settleAfterMs;
+    isSettledBucket(bucketStart(lastTime, options.bucketSizeMs), options.bucketSizeMs, options.settleAfterMs, now());
   const hints: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
