@@ -13,6 +13,7 @@ import { createGraphiQLHandler } from './http/graphiql/handler.js';
 import { defaultAssetsDir } from './http/graphiql/paths.js';
 import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
+import { ResponseDrain } from './http/responseDrain.js';
 import type { Logger } from './logger.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createWindowRecorder } from './recording/recorder.js';
@@ -39,6 +40,11 @@ export interface Gateway {
   readonly client: LiveDeflectClient;
   readonly store: BucketStore;
   readonly memory: MemoryTier;
+  /**
+   * The start of a graceful stop: /readyz answers 503 (so a load balancer stops sending) and every
+   * response closes its connection, while the server still accepts and serves. close() follows.
+   */
+  beginShutdown(): void;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT), then releases everything. */
   close(): Promise<void>;
 }
@@ -95,9 +101,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settings: { bucketSizeMs: config.bucketSizeMs, maxRangeMs: config.maxRangeMs, maskPii: config.maskPii },
     logger,
   });
+  const drain = new ResponseDrain();
   const health = createHealthRoutes({
     isReady: () =>
-      client.breakerState === 'open' ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' } : { ready: true },
+      drain.closing
+        ? { ready: false, reason: 'shutting down' }
+        : client.breakerState === 'open'
+          ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' }
+          : { ready: true },
   });
   const graphiql = config.graphiql
     ? [
@@ -111,7 +122,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ]
     : [];
   const routes = [health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
-  const server = createServer(createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes }));
+  const server = createServer(
+    {
+      // Node's defaults hold a slow request for 300 s and check only every 30 s.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+    },
+    createRequestListener({
+      apollo,
+      contextFor,
+      maxBodyBytes: config.maxBodyBytes,
+      maxBatchSize: config.allowBatchedRequests ? config.maxBatchSize : null,
+      drain,
+      logger,
+      routes,
+    }),
+  );
+  // Connections past this are closed as they arrive, before a byte is read.
+  server.maxConnections = config.maxConnections;
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -121,8 +150,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     client,
     store,
     memory,
+    beginShutdown: () => drain.beginClosing(),
     async close() {
-      await drain(server, config.shutdownTimeoutMs);
+      drain.beginClosing();
+      await stopServing(server, config.shutdownTimeoutMs, logger);
       await apollo.stop();
       await client.close();
       await decoding.close();
@@ -143,11 +174,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * Graceful stop: refuse new connections, close idle keep-alive ones, wait for in-flight requests,
- * and cut whatever is still open when the time is up so shutdown always ends.
+ * Graceful stop: refuse new connections, close idle keep-alive ones, wait for in-flight requests (whose
+ * answers say Connection: close), and cut whatever is still open when the time is up so shutdown always ends.
  */
-async function drain(server: Server, timeoutMs: number): Promise<void> {
+async function stopServing(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  logger.info('listener closed: finishing in-flight requests');
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);

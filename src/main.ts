@@ -1,3 +1,4 @@
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { resolveUpstream } from './embeddedUpstream.js';
 import { startGateway } from './gateway.js';
@@ -31,9 +32,12 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    gateway
-      .close()
+    // Not ready at once, still serving for SHUTDOWN_DELAY: a load balancer sees /readyz fail and stops
+    // sending before the listener closes, so no request it already sent meets a closed port.
+    gateway.beginShutdown();
+    logger.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: /readyz answers 503; serving for SHUTDOWN_DELAY');
+    setTimeoutPromise(config.shutdownDelayMs)
+      .then(() => gateway.close())
       .then(() => upstream.simulator?.close())
       .then(
         () => {

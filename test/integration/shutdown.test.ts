@@ -11,7 +11,7 @@ describe('graceful shutdown of the real process', () => {
   it('on SIGTERM during a slow query, the query completes with its data, new connections are refused, and the process exits 0', async () => {
     const simulator = await startSimulator({ callsPerHour: 2, now: () => TEST_NOW });
     simulator.injectFault({ kind: 'latency', ms: SLOW_MS });
-    const main = spawnMain({ LIVEDEFLECT_URL: simulator.url, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT: '20s', GRAPHIQL: 'false' });
+    const main = spawnMain({ LIVEDEFLECT_URL: simulator.url, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT: '20s', SHUTDOWN_DELAY: '200ms', GRAPHIQL: 'false' });
     try {
       const url = await within(main.graphqlUrl, 30_000, 'the gateway to log its URL');
       const slow = fetch(url, {
@@ -27,8 +27,8 @@ describe('graceful shutdown of the real process', () => {
       assert.equal(simulator.requests[0]!.status, 0, 'the upstream has not answered yet');
 
       main.child.kill('SIGTERM');
-      for (let waited = 0; !main.lines.some((line) => line.includes('shutting down')) && waited < 10_000; waited += 10) await sleep(10);
-      // The listener closed as shutdown began (the log line is written just before).
+      for (let waited = 0; !main.lines.some((line) => line.includes('listener closed')) && waited < 10_000; waited += 10) await sleep(10);
+      // The listener closed once SHUTDOWN_DELAY was over (the log line is written just after).
       await assert.rejects(fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }));
 
       const response = await slow;
