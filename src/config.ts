@@ -147,7 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxTokens: read.integer('MAX_TOKENS', 5_000, 10, 1_000_000),
     maxBodyBytes: read.bytes('MAX_BODY_BYTES', 1024 * 1024),
     maxQueryBytes: read.bytes('MAX_QUERY_BYTES', 64 * 1024),
-    documentCacheBytes: read.bytes('DOCUMENT_CACHE_BYTES', 16 * 1024 * 1024),
+    documentCacheBytes: read.bytes('DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024),
     // Three sites' 31-day ranges, each 32 windows of 24h when it does not start at midnight.
     maxOperationWindows: read.integer('MAX_OPERATION_WINDOWS', 96, 1, 100_000),
     allowBatchedRequests: read.boolean('ALLOW_BATCHED_REQUESTS', false),

@@ -33,10 +33,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     // Not ready at once, still serving for SHUTDOWN_DELAY: a load balancer sees /readyz fail and stops
-    // sending before the listener closes, so no request it already sent meets a closed port.
+    // sending before the listener closes, so no request it already sent meets a closed port. SIGINT is a
+    // person at a terminal, with no load balancer to wait for.
+    const delayMs = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
     gateway.beginShutdown();
-    logger.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: /readyz answers 503; serving for SHUTDOWN_DELAY');
-    setTimeoutPromise(config.shutdownDelayMs)
+    logger.info({ signal, delayMs }, 'shutting down: /readyz answers 503; serving for SHUTDOWN_DELAY');
+    setTimeoutPromise(delayMs)
       .then(() => gateway.close())
       .then(() => upstream.simulator?.close())
       .then(
