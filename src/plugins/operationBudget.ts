@@ -53,7 +53,7 @@ export function createOperationBudgetPlugin(settings: OperationBudgetSettings): 
           const key = operationKey(queryHash, operation, variables);
           let estimate = key === null ? undefined : estimates.get(key);
           if (estimate === undefined) {
-            const buckets = bucketsOfOperation(schema, document, operation, variables, settings, Date.now());
+            const buckets = bucketsOfOperation(schema, document, operation, variables, settings, settings.maxOperationWindows, Date.now());
             estimate = { buckets, windows: windowCount(buckets, settings) };
             if (key !== null) estimates.set(key, estimate);
           }
@@ -91,11 +91,12 @@ function unionOf(granted: ReadonlyMap<string, ReadonlySet<number>>, added: Bucke
   return union;
 }
 
+/** `windows` may be a lower bound: the estimate stops counting once it is certainly over (operationWindows.ts). */
 function windowsError(windows: number, max: number, what: 'operation' | 'batch'): QueryLimitError {
   return new QueryLimitError(
     'MAX_OPERATION_WINDOWS',
     max,
-    `The ${what} needs ${windows} upstream requests (one per site and window of LiveDeflect data); at most ${max} are allowed (MAX_OPERATION_WINDOWS): ask for shorter ranges or fewer sites and calls, or split it into several operations`,
+    `The ${what} needs at least ${windows} upstream requests (one per site and window of LiveDeflect data); at most ${max} are allowed (MAX_OPERATION_WINDOWS): ask for shorter ranges or fewer sites and calls, or split it into several operations`,
     windows,
   );
 }

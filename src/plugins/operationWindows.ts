@@ -39,6 +39,10 @@ const MAX_WALKED_FIELDS = 10_000;
  * `Query.site(id)`, a Call id or a Site representation, and holds for everything nested below it
  * (`call { site { calls } }` stays on the call's site). Arguments the resolvers will refuse (a bad id or
  * range, invalid variables) name nothing: their fields fail before any request.
+ *
+ * The walk stops as soon as the buckets found certainly need more than `maxWindows` windows (more sites
+ * than that, or more buckets than that many windows hold): an operation naming thousands of sites or
+ * ids is refused without building all of their bucket sets first.
  */
 export function bucketsOfOperation(
   schema: GraphQLSchema,
@@ -46,6 +50,7 @@ export function bucketsOfOperation(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
   settings: WindowSettings,
+  maxWindows: number,
   now: number,
 ): BucketsBySite {
   const buckets = new Map<string, Set<number>>();
@@ -56,10 +61,15 @@ export function bucketsOfOperation(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
+  const bucketsPerWindow = settings.maxWindowMs / settings.bucketSizeMs;
+  let bucketCount = 0;
+  const certainlyOver = (): boolean => buckets.size > maxWindows || bucketCount > maxWindows * bucketsPerWindow;
   const add = (siteId: string, bucketList: readonly number[]): void => {
     let set = buckets.get(siteId);
     if (!set) buckets.set(siteId, (set = new Set()));
-    for (const bucket of bucketList) set.add(bucket);
+    for (const bucket of bucketList) {
+      if (set.size !== set.add(bucket).size) bucketCount++;
+    }
   };
   // A range asked twice (aliases, nested fields) adds nothing the second time.
   const ranges = new Set<string>();
@@ -67,7 +77,7 @@ export function bucketsOfOperation(
 
   const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, siteId: string | null, spread: Set<string>): void => {
     for (const selection of selectionSet.selections) {
-      if (fields >= MAX_WALKED_FIELDS) return;
+      if (fields >= MAX_WALKED_FIELDS || certainlyOver()) return;
       if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
         if (!fragment || (selection.kind === Kind.FRAGMENT_SPREAD && spread.has(selection.name.value))) continue;
@@ -100,6 +110,7 @@ export function bucketsOfOperation(
       } else if (parentType === queryType && field.name === '_entities') {
         const walked = new Set<string>();
         for (const representation of Array.isArray(args.representations) ? (args.representations as unknown[]) : []) {
+          if (certainlyOver()) break;
           const entity = entityOf(representation, settings.bucketSizeMs, now);
           if (!entity) continue;
           if (entity.bucket !== null) add(entity.siteId, [entity.bucket]);

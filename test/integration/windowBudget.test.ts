@@ -18,6 +18,8 @@ function assertOverBudget(answer: GraphQLAnswer, max: number, found?: number): v
   assert.equal(error!.extensions?.code, 'QUERY_TOO_COMPLEX');
   assert.equal(error!.extensions?.limit, 'MAX_OPERATION_WINDOWS');
   assert.equal(error!.extensions?.max, max);
+  // Exact while the estimate is small; a lower bound once it is certainly over (the walk stops there).
+  assert.ok(Number(error!.extensions?.found) > max);
   if (found !== undefined) assert.equal(error!.extensions?.found, found);
   assert.match(error!.message, /MAX_OPERATION_WINDOWS/);
   assert.match(error!.message, /shorter ranges|split/);
@@ -76,7 +78,7 @@ describe('the upstream window budget of an operation (MAX_OPERATION_WINDOWS)', (
   it('_entities with forged Call ids over many days is refused before any request; over one day it is one window', async () => {
     const representations = (spacing: number) =>
       Array.from({ length: 500 }, (_, i) => ({ __typename: 'Call', id: callIdAt(TEST_DAY - 1_000 * DAY_MS + i * spacing) }));
-    assertOverBudget(await stack.query(ENTITIES, { representations: representations(2 * DAY_MS) }), MAX_WINDOWS, 500);
+    assertOverBudget(await stack.query(ENTITIES, { representations: representations(2 * DAY_MS) }), MAX_WINDOWS);
     assert.equal(stack.simulator.requests.length, 0);
     const oneDay = await stack.query(ENTITIES, { representations: representations(60_000) });
     assert.equal(oneDay.body.errors, undefined);
@@ -99,7 +101,7 @@ describe('the window budget at its default', () => {
 
   it('fifty aliased sites of 31-day stats (5 KB, 1,550 windows) are refused at once with the default of 96', async () => {
     const sites = Array.from({ length: 50 }, (_, i) => `s${i}: ${days(String(10_000_000 + i), TEST_DAY - 40 * DAY_MS, 31)}`).join(' ');
-    assertOverBudget(await stack.query(`{ ${sites} }`), 96, 1_550);
+    assertOverBudget(await stack.query(`{ ${sites} }`), 96);
     assert.equal(stack.simulator.requests.length, 0);
   });
 });
