@@ -13,8 +13,8 @@ import { createResponseCachePlugins } from './plugins/responseCache.js';
 import type { Config } from './config.js';
 import { createDocumentStore, createPersistedQueryCache } from './documentStores.js';
 import type { Logger } from './logger.js';
-import { knownOperationTypesRule } from './validation/knownOperationTypesRule.js';
-import { subgraphSdlRule } from './validation/subgraphSdlRule.js';
+import { knownOperationTypesRule } from './plugins/knownOperationTypesRule.js';
+import { subgraphSdlRule } from './plugins/subgraphSdlRule.js';
 
 /**
  * Apollo Server with our error normalization and plugins. Apollo's own landing page loads from a CDN,

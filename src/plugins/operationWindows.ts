@@ -12,7 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { bucketsForRange, bucketStart, windowsForBuckets } from '../loaders/buckets.js';
+import { bucketsForRange, bucketStart, windowsForBuckets } from '../model/buckets.js';
 import { decodeCallIdAt } from '../resolvers/globalId.js';
 import { validSiteId } from '../resolvers/siteId.js';
 
