@@ -22,9 +22,9 @@ export function overBudgetOperation(index: number, lastDay: number): string {
   return `{ ${Array.from({ length: 50 }, (_, i) => `s${i}: site(id: "${90_000_000 + index * 50 + i}") { stats(${range}) { totalCalls } }`).join(' ')} }`;
 }
 
-/** The abusive request bodies in the order the flood sends them: documents and over-budget operations, alternating. */
+/** The abusive request bodies in the order the flood sends them: three documents, then an over-budget operation. */
 export function abuseBody(index: number, lastDay: number): string {
-  return JSON.stringify({ query: index % 2 === 0 ? hugeDocument(index) : overBudgetOperation(index, lastDay) });
+  return JSON.stringify({ query: index % 4 === 3 ? overBudgetOperation(index, lastDay) : hugeDocument(index) });
 }
 
 export interface AbuseTally {
