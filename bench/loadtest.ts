@@ -160,7 +160,7 @@ async function main(): Promise<number> {
       ...(rssGrowth !== null && rssGrowth > MAX_RSS_GROWTH_BYTES ? [`RSS grew by ${mb(rssGrowth)}, over ${mb(MAX_RSS_GROWTH_BYTES)}`] : []),
       ...(upstream503 === 0 ? ['no 503 reached the gateway: the fault injection did not apply'] : []),
     ];
-    failures.push(...(await abusePhase(url, pid, simulator.clearRequests)));
+    failures.push(...(await abusePhase(url, pid, () => simulator.clearRequests())));
     gateway.child.kill('SIGTERM');
     const exitCode = await within(gateway.exited, 30_000, 'the gateway to stop');
     if (exitCode !== 0) failures.push(`the gateway exited ${exitCode} on SIGTERM`);

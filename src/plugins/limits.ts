@@ -34,7 +34,7 @@ export interface RequestLimits {
 }
 
 /** The setting a client ran into, as extensions.limit tells it. */
-export type LimitName =
+type LimitName =
   | 'MAX_QUERY_BYTES'
   | 'MAX_TOKENS'
   | 'MAX_DEPTH'

@@ -5,7 +5,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** The heap in use after full collections: what is kept, not garbage not yet collected. */
-export function heapUsed(): number {
+function heapUsed(): number {
   gc();
   gc();
   return process.memoryUsage().heapUsed;

@@ -21,7 +21,12 @@ async function open(url: string): Promise<RawConnection> {
   socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
   // A reset after the server's answer is how some closes arrive; what matters is what was received.
   socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve((closedNow = true) && undefined)));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      closedNow = true;
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
