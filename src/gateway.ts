@@ -48,7 +48,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
   const metrics = createGatewayMetrics();
   const recorder = config.recordDir ? createWindowRecorder({ dir: config.recordDir, maskPii: config.recordMaskPii, logger }) : null;
-  const decoding = createWindowDecoding({ workers: config.decodeWorkers, bucketSizeMs: config.bucketSizeMs, logger });
+  const decoding = createWindowDecoding({
+    workers: config.decodeWorkers,
+    bucketSizeMs: config.bucketSizeMs,
+    maxBucketCalls: config.maxBucketCalls,
+    logger,
+  });
   const client = new LiveDeflectClient({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,

@@ -4,6 +4,7 @@ import type { CallModel } from '../model/call.js';
 import type { OperationContext, Scope } from '../model/operation.js';
 import type { CallPack } from '../pack/callPack.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
+import { operationOutOfTime } from '../upstream/errors.js';
 import type { MemoryTier } from './memoryTier.js';
 import type { RedisTier } from './redisTier.js';
 import { Semaphore } from './semaphore.js';
@@ -204,7 +205,8 @@ export class BucketStore {
 
   /** One upstream request for a window: the decoder has already filed its calls into one pack per bucket. */
   private async fetchWindow(scope: Scope, siteId: string, window: Window, operation: OperationContext): Promise<ReadonlyMap<number, CallPack>> {
-    const fetched = await this.semaphore.run(() => {
+    const fetched = await this.semaphore.run(
+      () => {
       operation.cost.windowsFetched++;
       return this.options.client.fetchWindow({
         siteId,
@@ -212,6 +214,7 @@ export class BucketStore {
         endTime: window.endTime,
         authorization: scope.authorization,
         deadline: operation.deadline,
+        signal: operation.signal,
         requestId: operation.requestId,
         onAttempt: (attempt) => {
           operation.cost.upstreamRequests++;
@@ -221,7 +224,10 @@ export class BucketStore {
           }
         },
       });
-    });
+      },
+      operation.signal,
+      () => operationOutOfTime(this.options.client.timeoutMs),
+    );
     if (fetched.outsideWindow > 0 || fetched.issues.length > 0) {
       operation.cost.callsOutsideWindow += fetched.outsideWindow;
       this.options.logger.warn(

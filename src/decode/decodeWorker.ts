@@ -6,13 +6,13 @@ import type { DecodeReply, DecodeRequest, DecodeWorkerData } from './decodePool.
 import { WindowPacker } from './windowPacker.js';
 
 const port = parentPort!;
-const { bucketSizeMs } = workerData as DecodeWorkerData;
+const { bucketSizeMs, maxBucketCalls } = workerData as DecodeWorkerData;
 const open = new Map<number, WindowPacker>();
 
 port.on('message', (message: DecodeRequest) => {
   switch (message.kind) {
     case 'open':
-      open.set(message.id, new WindowPacker(message.request, bucketSizeMs));
+      open.set(message.id, new WindowPacker(message.request, bucketSizeMs, maxBucketCalls));
       return;
     case 'chunk':
       open.get(message.id)?.push(message.chunk);

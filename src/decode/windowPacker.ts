@@ -1,8 +1,9 @@
 import { bucketStart } from '../model/buckets.js';
 import type { CallInput } from '../model/call.js';
 import type { WindowRequest } from '../wire/livedeflect.js';
-import { WindowStreamReader, type CallSink } from './windowStream.js';
 import { CallPackWriter } from '../pack/callPackWriter.js';
+import { BodyFault } from './bodyFault.js';
+import { WindowStreamReader, type CallSink } from './windowStream.js';
 
 export interface PackedWindow {
   /** Each bucket of the window (by start time, in order, empty buckets included) with its pack's bytes. */
@@ -23,10 +24,14 @@ export class WindowPacker implements CallSink {
   /** Where each call went, so a callId the upstream repeats replaces its first entry. */
   private rows = new Map<string, { writer: CallPackWriter; row: number }>();
 
-  /** `batchBytes`: see WindowStreamReader. */
+  /**
+   * `maxBucketCalls` (MAX_BUCKET_CALLS): more calls than this in one bucket fail the window, since a
+   * bucket is what the cache holds and a range answer reads whole. `batchBytes`: see WindowStreamReader.
+   */
   constructor(
     private readonly request: WindowRequest,
     private readonly bucketSizeMs: number,
+    private readonly maxBucketCalls: number,
     batchBytes?: number,
   ) {
     this.reader = new WindowStreamReader(request, this, batchBytes);
@@ -50,7 +55,14 @@ export class WindowPacker implements CallSink {
       this.rows.delete(callId);
     }
     const writer = call && this.writers.get(bucketStart(call.beginTime, this.bucketSizeMs));
-    if (call && writer) this.rows.set(callId, { writer, row: writer.addInput(call) });
+    if (!call || !writer) return;
+    if (writer.size >= this.maxBucketCalls) {
+      throw new BodyFault(
+        `LiveDeflect sent more than ${this.maxBucketCalls} calls for one ${this.bucketSizeMs / 60_000}-minute bucket: set a smaller BUCKET_SIZE (or a larger MAX_BUCKET_CALLS)`,
+        `over MAX_BUCKET_CALLS (${this.maxBucketCalls}) in bucket ${bucketStart(call.beginTime, this.bucketSizeMs)}`,
+      );
+    }
+    this.rows.set(callId, { writer, row: writer.addInput(call) });
   }
 
   clear(): void {

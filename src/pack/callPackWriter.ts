@@ -43,6 +43,11 @@ export class CallPackWriter {
     return this.add(call.callId, call.beginTime, call, call.events, call.stage);
   }
 
+  /** Calls it holds: rows added and not removed. */
+  get size(): number {
+    return this.beginTimes.length - this.removed.size;
+  }
+
   /** Drops a row added earlier: the upstream sent its callId again, and the last one wins. */
   remove(row: number): void {
     this.removed.add(row);
