@@ -93,7 +93,10 @@ export function createWindowDecoding(options: WindowDecodingOptions): WindowDeco
 /** A window decoded in this thread: push() decodes before the next chunk is read, which is backpressure enough. */
 function readerOf(packer: WindowPacker): BodyReader {
   return {
-    push: (chunk) => packer.push(chunk),
+    push: (chunk) => {
+      packer.push(chunk);
+      if (packer.failure) throw packer.failure;
+    },
     end: async () => decodedWindowOf(packer.end()),
     abort: () => undefined,
   };
@@ -246,7 +249,11 @@ class DecodeWorkerPool implements WindowDecoding {
         window.resolve(decodedWindowOf(reply));
         return;
       case 'failed':
-        window.reject(new BodyFault(reply.message, reply.detail));
+        // Pushes still under way fail too: the client stops reading the body.
+        window.failure = new BodyFault(reply.message, reply.detail);
+        window.reject(window.failure);
+        window.waiting?.fail(window.failure);
+        window.waiting = null;
     }
   }
 

@@ -42,6 +42,13 @@ export class WindowPacker implements CallSink {
     this.reader.push(chunk);
   }
 
+  /** See WindowStreamReader.failure; always a BodyFault, so whoever reads the body can tell it from a fault of its own. */
+  get failure(): BodyFault | null {
+    const fault = this.reader.failure;
+    if (fault === null || fault instanceof BodyFault) return fault;
+    return new BodyFault(BodyFault.UNREADABLE, `decoder failed: ${fault.name}`);
+  }
+
   /** Throws the BodyFault of a body that can't be read. */
   end(): PackedWindow {
     const { outsideWindow, issues } = this.reader.end();

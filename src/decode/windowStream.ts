@@ -17,6 +17,7 @@ export interface CallSink {
 /** What else the body held besides its calls: counts and reasons for the log. */
 export interface StreamedWindow {
   readonly outsideWindow: number;
+  /** Why calls were skipped or repaired: the first few, for the log. */
   readonly issues: string[];
 }
 
@@ -74,6 +75,9 @@ BYTE_KIND[COMMA] = ByteKind.Comma;
  */
 export const MAX_VALUE_BYTES = 1024 * 1024;
 export const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+
+/** Issues kept for the log line of a window. */
+const MAX_ISSUES = 20;
 
 // What can begin a JSON value: a body starting otherwise is not JSON at all.
 const STARTS_A_VALUE = new Set([...'[{"-0123456789tfn'].map((char) => char.charCodeAt(0)));
@@ -137,6 +141,11 @@ export class WindowStreamReader {
       this.fault = error instanceof Error ? error : new Error(String(error));
       this.pieces = [];
     }
+  }
+
+  /** The fault that ends this body, once there is one: reading the rest of it would be wasted. */
+  get failure(): Error | null {
+    return this.fault;
   }
 
   end(): StreamedWindow {
@@ -470,6 +479,8 @@ export class WindowStreamReader {
 
   private call(callId: string, value: unknown): void {
     const call = decodeCallInput(callId, value, this.request, this.issues);
+    // The log shows the first few; a body of a million broken calls must not keep a million reasons.
+    if (this.issues.length > MAX_ISSUES) this.issues.length = MAX_ISSUES;
     const outside = call !== null && (call.beginTime < this.request.startTime || call.beginTime >= this.request.endTime);
     if (outside) this.outsideWindow++;
     this.sink.call(callId, outside ? null : call);
@@ -506,6 +517,7 @@ function notJson(reason: string): Error {
   return new BodyFault(BodyFault.UNREADABLE, `body is not JSON (${reason})`);
 }
 
+/** Names the byte by its code: not even one character the upstream sent goes into a detail. */
 function unexpected(byte: number, wanted: string): Error {
-  return notJson(`expected ${wanted}, found ${JSON.stringify(String.fromCharCode(byte))}`);
+  return notJson(`expected ${wanted}, found byte 0x${byte.toString(16).padStart(2, '0')}`);
 }
