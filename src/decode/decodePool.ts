@@ -181,11 +181,14 @@ class DecodeWorkerPool implements WindowDecoding {
       this.windows.delete(id);
       slot.open--;
     };
-    // Time is up while this window waits on its worker: a worker that has not read 1 MiB, or not answered
-    // end(), in all that time is stuck (thrashing near its heap limit, or looping), not slow. It is
-    // replaced, which fails its windows; waiting on it longer would hold the upstream slot for nothing.
+    // Time is up while this window waits on its worker (to read the next MiB, or to answer end()): the
+    // window fails now rather than hold its upstream slot and its buckets for a worker that may be
+    // thrashing near its heap limit. The worker drops the window when it gets to it; if it dies, lost()
+    // starts another.
     const onAbort = (): void => {
-      if ((window.waiting || window.ending) && !window.failure) this.replace(slot, new Error('decode worker stopped answering'));
+      if ((!window.waiting && !window.ending) || window.failure) return;
+      this.fail(window, decoderLost('decoding did not keep up within the attempt\'s time'));
+      slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     return {
@@ -229,8 +232,9 @@ class DecodeWorkerPool implements WindowDecoding {
     worker.unref();
     const slot: WorkerSlot = { worker, open: 0 };
     worker.on('message', (reply: DecodeReply) => this.settle(reply));
-    worker.on('error', (error) => this.lost(slot, error));
-    worker.on('exit', (code) => this.lost(slot, new Error(`decode worker exited with code ${code}`)));
+    // Codes and names only: an error thrown in the worker could quote the body it was reading.
+    worker.on('error', (error: Error & { code?: unknown }) => this.lost(slot, typeof error.code === 'string' ? error.code : error.name));
+    worker.on('exit', (code) => this.lost(slot, `exited with code ${code}`));
     return slot;
   }
 
@@ -249,37 +253,29 @@ class DecodeWorkerPool implements WindowDecoding {
         window.resolve(decodedWindowOf(reply));
         return;
       case 'failed':
-        // Pushes still under way fail too: the client stops reading the body.
-        window.failure = new BodyFault(reply.message, reply.detail);
-        window.reject(window.failure);
-        window.waiting?.fail(window.failure);
-        window.waiting = null;
+        this.fail(window, new BodyFault(reply.message, reply.detail));
     }
   }
 
-  /** A worker is stuck: it is stopped, and lost() hands its place to a new one. */
-  private replace(slot: WorkerSlot, error: Error): void {
-    this.lost(slot, error);
-    void slot.worker.terminate();
+  /** The window can't be decoded: end() and pushes under way fail with the fault, so the client stops reading the body. */
+  private fail(window: OpenWindow, fault: BodyFault): void {
+    window.failure = fault;
+    window.reject(fault);
+    window.waiting?.fail(fault);
+    window.waiting = null;
   }
 
-  /** A worker died (a bug, or out of memory) or is stuck: its windows fail at once, and a new worker takes its place. */
-  private lost(slot: WorkerSlot, error: Error): void {
+  /** A worker died (a bug, or out of memory): its windows fail at once, and a new worker takes its place. */
+  private lost(slot: WorkerSlot, reason: string): void {
     const index = this.slots.indexOf(slot);
     if (this.closing || index < 0) return;
     const windows = [...this.windows.values()].filter((window) => window.slot === slot);
-    // Our own words only: a worker's error names its cause (ERR_WORKER_OUT_OF_MEMORY), never the body it read.
     this.options.logger.error(
-      { reason: (error as { code?: unknown }).code ?? error.message, windows: windows.length },
+      { reason, windows: windows.length },
       'a decode worker stopped; its windows fail, and another worker takes its place',
     );
     this.slots[index] = this.spawn();
-    for (const window of windows) {
-      window.failure = decoderLost((error as { code?: unknown }).code === undefined ? error.message : String((error as { code?: unknown }).code));
-      window.reject(window.failure);
-      window.waiting?.fail(window.failure);
-      window.waiting = null;
-    }
+    for (const window of windows) this.fail(window, decoderLost('decode worker lost'));
   }
 }
 
