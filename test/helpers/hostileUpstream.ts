@@ -13,7 +13,14 @@ import type { GraphQLAnswer } from './stack.js';
  * MB is streamed a chunk at a time and never held by the test process either.
  */
 export type HostileAnswer =
-  | { readonly kind: 'answer'; readonly status?: number; readonly headers?: Record<string, string>; readonly body: string | (() => Iterable<string>) }
+  | {
+      readonly kind: 'answer';
+      readonly status?: number;
+      readonly headers?: Record<string, string>;
+      readonly body: string | (() => Iterable<string>);
+      /** Waits this long before answering. */
+      readonly delayMs?: number;
+    }
   /** Headers and as much of the body as given, then the socket is destroyed. */
   | { readonly kind: 'drop'; readonly after?: string }
   /** Never answers; the gateway's timeout must end it. */
@@ -68,6 +75,8 @@ export async function startHostileUpstream(answer: (request: HostileRequest) => 
       res.socket?.destroy();
       return;
     }
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (res.destroyed) return;
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     if (typeof reply.body === 'string') {
       res.end(reply.body);

@@ -172,11 +172,13 @@ describe('upstream faults, one kind at a time', () => {
         yield '}}';
       },
     });
-    const { error, attempts, retries, log } = await withFault(heapBomb, { BREAKER_FAILURES: '1', DECODE_WORKERS: '1', LIVEDEFLECT_TIMEOUT: '60s', OPERATION_DEADLINE: '60s' });
+    const { error, attempts, retries, log, stack } = await withFault(heapBomb, { BREAKER_FAILURES: '1', DECODE_WORKERS: '1', LIVEDEFLECT_TIMEOUT: '60s', OPERATION_DEADLINE: '60s' });
     assert.equal(error.extensions?.code, 'UPSTREAM_ERROR');
     assert.match(error.message, /could not decode/);
     assert.deepEqual([attempts, retries], [1, 0]);
     assert.ok(log.records().some((record) => record.msg === 'a decode worker stopped; its windows fail, and another worker takes its place'));
-    // And the next window is decoded by the new thread.
+    // Failed by the thread's loss, at once, not by the attempt's end.
+    assert.deepEqual(log.records().filter((record) => record.msg === 'upstream request failed').map((record) => record.detail), ['decode worker lost']);
+    assert.equal(stack.gateway.client.breakerState, 'closed');
   });
 });
