@@ -6,7 +6,7 @@ import type { CallPack } from '../pack/callPack.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
 import { operationOutOfTime } from '../upstream/errors.js';
 import type { MemoryTier } from './memoryTier.js';
-import type { RedisTier } from './redisTier.js';
+import type { RedisEntry, RedisTier } from './redisTier.js';
 import { Semaphore } from './semaphore.js';
 
 export interface BucketStoreOptions {
@@ -112,7 +112,7 @@ export class BucketStore {
         await this.fetch(scope, siteId, buckets, operation, false);
         return;
       }
-      const misses = await this.fromRedis(buckets, operation);
+      const misses = await this.fromRedis(siteId, buckets, operation);
       const outcomes = await this.redis.lease(misses.map(({ key }) => key));
       if (outcomes === null) {
         await this.fetch(scope, siteId, misses, operation, false);
@@ -125,7 +125,7 @@ export class BucketStore {
         this.fetch(scope, siteId, ours, operation, true),
         this.awaitOthers(scope, siteId, theirs, operation),
         // Stored between our miss and our lease: read it (and fetch it after all if it vanished since).
-        this.fromRedis(ready, operation).then((gone) => this.fetch(scope, siteId, gone, operation, false)),
+        this.fromRedis(siteId, ready, operation).then((gone) => this.fetch(scope, siteId, gone, operation, false)),
       ]);
     } catch (error) {
       for (const bucket of buckets) bucket.reject(asError(error));
@@ -133,12 +133,12 @@ export class BucketStore {
   }
 
   /** Resolves the buckets Redis has; returns the others. */
-  private async fromRedis(buckets: PendingBucket[], operation: OperationContext): Promise<PendingBucket[]> {
+  private async fromRedis(siteId: string, buckets: PendingBucket[], operation: OperationContext): Promise<PendingBucket[]> {
     if (buckets.length === 0 || !this.redis) return buckets;
     const entries = await this.redis.get(buckets.map(({ key }) => key));
     const misses: PendingBucket[] = [];
     buckets.forEach((bucket, index) => {
-      const entry = entries[index];
+      const entry = this.readBack(siteId, bucket, entries[index] ?? null);
       if (!entry) {
         operation.cost.cache.redis.misses++;
         misses.push(bucket);
@@ -163,7 +163,8 @@ export class BucketStore {
     operation.cost.cache.redis.waitMs += Date.now() - started;
     const abandoned: PendingBucket[] = [];
     for (const bucket of buckets) {
-      const outcome = outcomes.get(bucket.key);
+      const awaited = outcomes.get(bucket.key);
+      const outcome = awaited === 'abandoned' ? awaited : this.readBack(siteId, bucket, awaited ?? null);
       if (!outcome || outcome === 'abandoned') {
         abandoned.push(bucket);
         continue;
@@ -236,6 +237,17 @@ export class BucketStore {
       );
     }
     return fetched.packs;
+  }
+
+  /**
+   * A value read from Redis, if it is what its key says: the pack must name the key's site and bucket.
+   * Redis is shared (other replicas, other tools, whoever can reach it): a value copied under another
+   * key (another site's calls under this credential's key) is a miss and a warning, never served.
+   */
+  private readBack(siteId: string, pending: PendingBucket, entry: RedisEntry | null): RedisEntry | null {
+    if (!entry || (entry.pack.siteId === siteId && entry.pack.bucket === pending.bucket)) return entry;
+    this.options.logger.warn({ siteId, bucket: pending.bucket }, 'Redis holds a value under this key that names another site or bucket: treated as a miss');
+    return null;
   }
 
   /** Settled history rarely changes; a recent bucket still gains calls and events, so it lives briefly. */

@@ -77,7 +77,7 @@ export class WindowPacker implements CallSink {
     this.writers = new Map();
     this.rows = new Map();
     for (let bucket = bucketStart(startTime, this.bucketSizeMs); bucket < endTime; bucket += this.bucketSizeMs) {
-      this.writers.set(bucket, new CallPackWriter(siteId));
+      this.writers.set(bucket, new CallPackWriter(siteId, bucket));
     }
   }
 }

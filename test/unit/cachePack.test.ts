@@ -67,7 +67,7 @@ describe('CallPack: the compact form of a bucket', () => {
     const body = readFileSync(new URL('../fixtures/upstream/quirks.json', import.meta.url), 'utf8');
     const window = { siteId: '25508804', startTime: 1528930000000, endTime: 1528940000000 };
     const expected = decodeWindow(JSON.parse(body), window).calls.sort(byBeginTime);
-    const writer = new CallPackWriter(window.siteId);
+    const writer = new CallPackWriter(window.siteId, window.startTime);
     for (const call of expected) writer.addModel(call);
     assert.deepEqual(new CallPack(writer.finish()).calls().map(readAll), expected.map(readAll));
   });
