@@ -40,9 +40,9 @@ export interface BodyReader {
 export interface WindowDecoding {
   /**
    * `signal` is the attempt's end (its timeout, the operation's deadline): a window still waiting on its
-   * decode thread then fails, and a thread that has not caught up by then is replaced.
+   * decode thread then fails rather than wait on.
    */
-  open(request: WindowRequest, signal?: AbortSignal): BodyReader;
+  readonly open: (request: WindowRequest, signal?: AbortSignal) => BodyReader;
   close(): Promise<void>;
 }
 
