@@ -63,7 +63,12 @@ export class BucketStore {
     const waits: Promise<void>[] = [];
     const missing: PendingBucket[] = [];
     const settle = (bucket: number, promise: Promise<CallPack>): void => {
-      waits.push(promise.then((pack) => void results.set(bucket, pack.calls()), (error: unknown) => void results.set(bucket, asError(error))));
+      waits.push(
+        promise.then(
+          (pack) => void results.set(bucket, pack.calls()),
+          (error: unknown) => void results.set(bucket, asError(error)),
+        ),
+      );
     };
     for (const bucket of new Set(buckets)) {
       const key = this.key(scope, siteId, bucket);
@@ -98,9 +103,11 @@ export class BucketStore {
       reject = rej;
     });
     // Rejections are observed by whoever awaits the bucket; this keeps an unawaited one quiet.
-    promise.catch(() => undefined).finally(() => {
-      if (this.inflight.get(key) === promise) this.inflight.delete(key);
-    });
+    promise
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.inflight.get(key) === promise) this.inflight.delete(key);
+      });
     this.inflight.set(key, promise);
     return { bucket, key, promise, resolve, reject };
   }
@@ -208,23 +215,23 @@ export class BucketStore {
   private async fetchWindow(scope: Scope, siteId: string, window: Window, operation: OperationContext): Promise<ReadonlyMap<number, CallPack>> {
     const fetched = await this.semaphore.run(
       () => {
-      operation.cost.windowsFetched++;
-      return this.options.client.fetchWindow({
-        siteId,
-        startTime: window.startTime,
-        endTime: window.endTime,
-        authorization: scope.authorization,
-        deadline: operation.deadline,
-        signal: operation.signal,
-        requestId: operation.requestId,
-        onAttempt: (attempt) => {
-          operation.cost.upstreamRequests++;
-          if (attempt.retryInMs !== null) {
-            operation.cost.retries++;
-            operation.cost.retryWaitMs += attempt.retryInMs;
-          }
-        },
-      });
+        operation.cost.windowsFetched++;
+        return this.options.client.fetchWindow({
+          siteId,
+          startTime: window.startTime,
+          endTime: window.endTime,
+          authorization: scope.authorization,
+          deadline: operation.deadline,
+          signal: operation.signal,
+          requestId: operation.requestId,
+          onAttempt: (attempt) => {
+            operation.cost.upstreamRequests++;
+            if (attempt.retryInMs !== null) {
+              operation.cost.retries++;
+              operation.cost.retryWaitMs += attempt.retryInMs;
+            }
+          },
+        });
       },
       operation.signal,
       () => operationOutOfTime(this.options.client.timeoutMs),
@@ -246,7 +253,10 @@ export class BucketStore {
    */
   private readBack(siteId: string, pending: PendingBucket, entry: RedisEntry | null): RedisEntry | null {
     if (!entry || (entry.pack.siteId === siteId && entry.pack.bucket === pending.bucket)) return entry;
-    this.options.logger.warn({ siteId, bucket: pending.bucket }, 'Redis holds a value under this key that names another site or bucket: treated as a miss');
+    this.options.logger.warn(
+      { siteId, bucket: pending.bucket },
+      'Redis holds a value under this key that names another site or bucket: treated as a miss',
+    );
     return null;
   }
 

@@ -101,11 +101,9 @@ export function decodeCallInput(callId: string, value: unknown, request: WindowR
   return { siteId: request.siteId, callId, beginTime, fields, events };
 }
 
-
 function shapeError(what: string): BodyFault {
   return new BodyFault(BodyFault.UNREADABLE, what);
 }
-
 
 /** The largest time a Date can hold: a later one could not be served as a DateTime. */
 const MAX_TIME = 8_640_000_000_000_000;

@@ -187,7 +187,7 @@ class DecodeWorkerPool implements WindowDecoding {
     // starts another.
     const onAbort = (): void => {
       if ((!window.waiting && !window.ending) || window.failure) return;
-      this.fail(window, decoderLost('decoding did not keep up within the attempt\'s time'));
+      this.fail(window, decoderLost("decoding did not keep up within the attempt's time"));
       slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -270,10 +270,7 @@ class DecodeWorkerPool implements WindowDecoding {
     const index = this.slots.indexOf(slot);
     if (this.closing || index < 0) return;
     const windows = [...this.windows.values()].filter((window) => window.slot === slot);
-    this.options.logger.error(
-      { reason, windows: windows.length },
-      'a decode worker stopped; its windows fail, and another worker takes its place',
-    );
+    this.options.logger.error({ reason, windows: windows.length }, 'a decode worker stopped; its windows fail, and another worker takes its place');
     this.slots[index] = this.spawn();
     for (const window of windows) this.fail(window, decoderLost('decode worker lost'));
   }

@@ -73,8 +73,8 @@ BYTE_KIND[COMMA] = ByteKind.Comma;
  * memory: a value outside `data` (`success`, `message`, or a `pad` of any size) is a few bytes in a real
  * answer, and one call's entry a few KB (hundreds of events fit in a MiB).
  */
-export const MAX_VALUE_BYTES = 1024 * 1024;
-export const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+const MAX_VALUE_BYTES = 1024 * 1024;
+const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 
 /** Issues kept for the log line of a window. */
 const MAX_ISSUES = 20;

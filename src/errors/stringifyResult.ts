@@ -14,7 +14,8 @@ export function createResultStringifier(logger: Logger): (value: FormattedExecut
     } catch (error) {
       // The error's class and message are the engine's own (RangeError: Maximum call stack size exceeded), never the data's.
       logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'an answer could not be written as JSON');
-      const message = 'The answer could not be written: it holds a value too deeply nested. Select fewer fields, or report it to the gateway operator';
+      const message =
+        'The answer could not be written: it holds a value too deeply nested. Select fewer fields, or report it to the gateway operator';
       return `${JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] })}\n`;
     }
   };

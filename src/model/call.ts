@@ -76,7 +76,6 @@ export interface CallInput {
   readonly events: readonly EventInput[];
 }
 
-
 /**
  * The funnel's furthest step. A conversation outranks a sent text, which outranks the caller's
  * answer, because later steps can only happen after the earlier ones even when an event is missing.

@@ -123,7 +123,8 @@ export class CallPack {
       refWidth,
       timeWidth,
     });
-    if (layout.byteLength !== own.byteLength) throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
+    if (layout.byteLength !== own.byteLength)
+      throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
     const { buffer, byteOffset } = own;
     const column = <T>(Type: new (buffer: ArrayBufferLike, offset: number, length: number) => T, at: number, length: number): T =>
       new Type(buffer, byteOffset + at, length);

@@ -136,7 +136,8 @@ export class LiveDeflectClient {
       else if (verdict === 'answered') this.breaker.succeeded();
       else this.breaker.abandoned();
 
-      const retry = outcome instanceof UpstreamError && attempt < this.options.retries && isRetryable(outcome) ? this.retryPlan(attempt, retryAfter) : null;
+      const retry =
+        outcome instanceof UpstreamError && attempt < this.options.retries && isRetryable(outcome) ? this.retryPlan(attempt, retryAfter) : null;
       if (retry !== null && typeof retry !== 'number') outcome = retry;
       const retryInMs = typeof retry === 'number' && this.now() + retry < request.deadline ? retry : null;
       const report: AttemptReport = {
@@ -175,17 +176,19 @@ export class LiveDeflectClient {
   private retryPlan(attempt: number, retryAfter: string | null): number | UpstreamError {
     const asked = parseRetryAfter(retryAfter, this.now());
     if (asked !== null && asked > this.options.retryAfterMaxMs) {
-      return new UpstreamError('UPSTREAM_UNAVAILABLE', `LiveDeflect asked this gateway to wait ${Math.ceil(asked / 1000)}s before asking again: try again then`, {
-        detail: `Retry-After of ${asked} ms is over LIVEDEFLECT_RETRY_AFTER_MAX (${this.options.retryAfterMaxMs} ms)`,
-        retryAfterMs: asked,
-      });
+      return new UpstreamError(
+        'UPSTREAM_UNAVAILABLE',
+        `LiveDeflect asked this gateway to wait ${Math.ceil(asked / 1000)}s before asking again: try again then`,
+        {
+          detail: `Retry-After of ${asked} ms is over LIVEDEFLECT_RETRY_AFTER_MAX (${this.options.retryAfterMaxMs} ms)`,
+          retryAfterMs: asked,
+        },
+      );
     }
     return retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: this.now() });
   }
 
-  private async attempt(
-    request: WindowFetch,
-  ): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
+  private async attempt(request: WindowFetch): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
     const remaining = request.deadline - this.now();
     // When the deadline is nearer than the upstream's own timeout, running out of time is the operation's doing.
     const cutByDeadline = remaining < this.options.timeoutMs;
@@ -280,7 +283,8 @@ class AttemptCut extends Error {
  * retried (asking again gets the same body) and from counting against the breaker (the upstream is up).
  */
 function unreadableBody(error: unknown): UpstreamError {
-  const fault = error instanceof BodyFault ? error : new BodyFault(BodyFault.UNREADABLE, `decoder failed: ${error instanceof Error ? error.name : typeof error}`);
+  const fault =
+    error instanceof BodyFault ? error : new BodyFault(BodyFault.UNREADABLE, `decoder failed: ${error instanceof Error ? error.name : typeof error}`);
   return new UpstreamError('UPSTREAM_ERROR', fault.message, { statusCode: 200, detail: fault.detail, cause: error });
 }
 

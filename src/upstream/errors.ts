@@ -2,11 +2,7 @@ import type { ErrorCode } from '../model/errorCodes.js';
 
 /** The codes an upstream failure can carry: a part of the one ErrorCode enum, spelled as its strings. */
 export type UpstreamErrorCode = `${
-  | ErrorCode.UNAUTHENTICATED
-  | ErrorCode.FORBIDDEN
-  | ErrorCode.UPSTREAM_ERROR
-  | ErrorCode.UPSTREAM_TIMEOUT
-  | ErrorCode.UPSTREAM_UNAVAILABLE}`;
+  ErrorCode.UNAUTHENTICATED | ErrorCode.FORBIDDEN | ErrorCode.UPSTREAM_ERROR | ErrorCode.UPSTREAM_TIMEOUT | ErrorCode.UPSTREAM_UNAVAILABLE}`;
 
 /**
  * Typed failures of the upstream client. Callers branch on `code`, never on message text, and one

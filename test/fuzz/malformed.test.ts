@@ -38,16 +38,95 @@ const VALID_QUERIES = [
 ];
 
 const TOKENS = [
-  '{', '}', '(', ')', '[', ']', ':', '$', '!', '=', '@', '...', '|', '&', ',', 'query', 'mutation', 'subscription', 'fragment', 'on',
-  'site', 'calls', 'events', 'call', 'id', 'first', 'after', 'from', 'to', 'filter', 'nodes', 'edges', 'totalCount', '__typename',
-  '__schema', 'Site', 'Call', '"25508804"', '"x"', '""', '"\\u0000"', '"""block"""', '1', '-1', '1.5', '1e309', 'true', 'null',
-  '#comment\n', '\u0000', 'é', '😀', '"unterminated', '\\', '$first', 'Int', 'String!', '[Int!]!', 'ASC', 'DESC', '@skip(if: true)',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '$',
+  '!',
+  '=',
+  '@',
+  '...',
+  '|',
+  '&',
+  ',',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  'site',
+  'calls',
+  'events',
+  'call',
+  'id',
+  'first',
+  'after',
+  'from',
+  'to',
+  'filter',
+  'nodes',
+  'edges',
+  'totalCount',
+  '__typename',
+  '__schema',
+  'Site',
+  'Call',
+  '"25508804"',
+  '"x"',
+  '""',
+  '"\\u0000"',
+  '"""block"""',
+  '1',
+  '-1',
+  '1.5',
+  '1e309',
+  'true',
+  'null',
+  '#comment\n',
+  '\u0000',
+  'é',
+  '😀',
+  '"unterminated',
+  '\\',
+  '$first',
+  'Int',
+  'String!',
+  '[Int!]!',
+  'ASC',
+  'DESC',
+  '@skip(if: true)',
 ];
 
 const BAD_DATES = [
-  '', 'yesterday', 'now', '2024-13-01T00:00:00Z', '2024-01-32T00:00:00Z', '2024-01-01T25:00:00Z', '2024-01-01T00:60:00Z',
-  '2024-01-01T00:00:00', '2024/01/01', '01-01-2024', '+275760-09-13T00:00:01Z', '-000001-01-01T00:00:00Z', '0000-00-00', 'T', 'Z',
-  '2024-01-01T00:00:00+25:00', '2024-01-01T00:00:00Z trailing', '２０２４-01-01', '1700000000000', 12, 1.5, true, [], {}, null,
+  '',
+  'yesterday',
+  'now',
+  '2024-13-01T00:00:00Z',
+  '2024-01-32T00:00:00Z',
+  '2024-01-01T25:00:00Z',
+  '2024-01-01T00:60:00Z',
+  '2024-01-01T00:00:00',
+  '2024/01/01',
+  '01-01-2024',
+  '+275760-09-13T00:00:01Z',
+  '-000001-01-01T00:00:00Z',
+  '0000-00-00',
+  'T',
+  'Z',
+  '2024-01-01T00:00:00+25:00',
+  '2024-01-01T00:00:00Z trailing',
+  '２０２４-01-01',
+  '1700000000000',
+  12,
+  1.5,
+  true,
+  [],
+  {},
+  null,
 ];
 
 const BAD_FIRSTS = [-1, -100, 501, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -(2 ** 31), 1.5, 1e10, '10', 'all', true, [], {}, 'NaN'];
@@ -77,7 +156,17 @@ function badBase64(rng: Rng): string {
   const choices = [
     () => Buffer.from(JSON.stringify(rng.pick(JUNK))).toString('base64url'),
     // Cursors of the right form but made by another field or order, or with the key's types swapped.
-    () => Buffer.from(JSON.stringify(rng.pick([['calls', 'DESC', 1, 'x'], ['events', 'ASC', 1, 'x', 2], ['calls', 'ASC', 'x', 1], ['calls', 'ASC', 1]]))).toString('base64url'),
+    () =>
+      Buffer.from(
+        JSON.stringify(
+          rng.pick([
+            ['calls', 'DESC', 1, 'x'],
+            ['events', 'ASC', 1, 'x', 2],
+            ['calls', 'ASC', 'x', 1],
+            ['calls', 'ASC', 1],
+          ]),
+        ),
+      ).toString('base64url'),
     () => Buffer.from(`Call:${rng.pick(['x', '', SITE, '../'])}:${rng.pick(['abc', '', '-1', '1.5'])}:${rng.digits(5)}`).toString('base64url'),
     () => Array.from({ length: rng.int(1, 80) }, () => rng.pick([...'ABCxyz019-_+/=.~ é'])).join(''),
     () => 'x'.repeat(rng.int(1001, 5000)),
@@ -113,7 +202,9 @@ function clientProbe(rng: Rng): Probe {
       const first = rng.pick(BAD_FIRSTS);
       return rng.chance(0.5)
         ? post('first out of range', { query: VARIABLES_QUERY, variables: { ...valid, first } })
-        : post('first literal out of range', { query: `{ site(id: "${SITE}") { calls(from: "${day.from}", to: "${day.to}", first: ${JSON.stringify(first)}) { totalCount } } }` });
+        : post('first literal out of range', {
+            query: `{ site(id: "${SITE}") { calls(from: "${day.from}", to: "${day.to}", first: ${JSON.stringify(first)}) { totalCount } } }`,
+          });
     }
     case 4:
       return post('bad cursor', { query: VARIABLES_QUERY, variables: { ...valid, after: badBase64(rng) } });
@@ -273,12 +364,16 @@ describe('fuzz: malformed input never breaks the gateway', () => {
     await inWorkers(bodies, async ({ siteId, hour, body }) => {
       // Each worker has its own site, so its fault meets its own request; each body has its own hour, so no cache answers it.
       stack.simulator.injectFault({ kind: 'body', body, siteId, times: 1 });
-      const probe: Probe = post('upstream body', {
-        query: `query($site: ID!, $from: DateTime!, $to: DateTime!) { site(id: $site) {
+      const probe: Probe = post(
+        'upstream body',
+        {
+          query: `query($site: ID!, $from: DateTime!, $to: DateTime!) { site(id: $site) {
           calls(from: $from, to: $to, first: 500) { totalCount nodes { ${CALL_FIELDS} } }
           events(from: $from, to: $to, first: 500) { totalCount nodes { type rawType info time call { callId stage } } } } }`,
-        variables: { site: siteId, from: iso(hour), to: iso(hour + HOUR_MS) },
-      }, false);
+          variables: { site: siteId, from: iso(hour), to: iso(hour + HOUR_MS) },
+        },
+        false,
+      );
       const answer = await send(stack, probe);
       if (assertWellFormed(answer, { ...probe, body: body.slice(0, 300) }, 'upstream') === 'data') served++;
       else {
@@ -292,7 +387,10 @@ describe('fuzz: malformed input never breaks the gateway', () => {
     const fuzzSites = new Set(bodies.map((body) => body.siteId));
     const fuzzRequests = stack.simulator.requests.filter((request) => fuzzSites.has(request.siteId));
     assert.equal(fuzzRequests.length, UPSTREAM_BODIES);
-    assert.ok(fuzzRequests.every((request) => request.status === 200), 'every body was served as a 200');
+    assert.ok(
+      fuzzRequests.every((request) => request.status === 200),
+      'every body was served as a 200',
+    );
     // Both outcomes are exercised: bodies refused whole, and bodies read with their bad parts skipped.
     assert.ok(failed > UPSTREAM_BODIES * 0.2 && served > UPSTREAM_BODIES * 0.2, `${failed} refused, ${served} read`);
     await assertStillServes(stack);

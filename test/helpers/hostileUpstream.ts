@@ -36,7 +36,7 @@ export interface HostileRequest extends WindowRequest {
   readonly authorization: string | undefined;
 }
 
-export interface HostileUpstream {
+interface HostileUpstream {
   readonly url: string;
   /** Every window asked for, in order. */
   readonly requests: HostileRequest[];
@@ -48,7 +48,7 @@ export interface HostileUpstream {
  * sends (huge, deep, malformed, echoing the credential), dropped connections, silence. Lives with the
  * tests, not in the simulator's options: nothing but a test should be able to make an upstream this bad.
  */
-export async function startHostileUpstream(answer: (request: HostileRequest) => HostileAnswer): Promise<HostileUpstream> {
+async function startHostileUpstream(answer: (request: HostileRequest) => HostileAnswer): Promise<HostileUpstream> {
   const requests: HostileRequest[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => void serve(req, res));

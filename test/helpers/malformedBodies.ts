@@ -6,9 +6,43 @@ import { DAY_MS, HOUR_MS, TEST_DAY, TEST_NOW } from './day.js';
 
 /** Values of every JSON type, and strings that look like but are not what a field wants. */
 export const JUNK: readonly unknown[] = [
-  null, true, false, 0, -1, 1.5, 2 ** 31, 2 ** 53 + 2, -(2 ** 31) - 1, 1e308, '', ' ', 'x', '0', '-1', 'NaN', 'Infinity', 'null',
-  'undefined', '[object Object]', '\u0000', '😀'.repeat(50), 'a'.repeat(10_000), [], [1, 2], [null], {}, { a: 1 }, { __proto__: { x: 1 } },
-  { constructor: 'x' }, [[[[[[]]]]]], '2024-01-01', '2024-13-01T00:00:00Z', 'yesterday', '1700000000000', 'ASC', 'NOPE',
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2 ** 31,
+  2 ** 53 + 2,
+  -(2 ** 31) - 1,
+  1e308,
+  '',
+  ' ',
+  'x',
+  '0',
+  '-1',
+  'NaN',
+  'Infinity',
+  'null',
+  'undefined',
+  '[object Object]',
+  '\u0000',
+  '😀'.repeat(50),
+  'a'.repeat(10_000),
+  [],
+  [1, 2],
+  [null],
+  {},
+  { a: 1 },
+  { __proto__: { x: 1 } },
+  { constructor: 'x' },
+  [[[[[[]]]]]],
+  '2024-01-01',
+  '2024-13-01T00:00:00Z',
+  'yesterday',
+  '1700000000000',
+  'ASC',
+  'NOPE',
 ];
 
 /** One malformed upstream body for the window [startTime, endTime) of a site: the real answer, broken. */
@@ -61,11 +95,12 @@ function mutateDeep(rng: Rng, root: object): void {
       const action = rng.int(0, 3);
       if (action === 0) delete target[key];
       // Copies: a later edit may walk into the inserted value, and the constants must stay as they are.
-      else if (action === 1) target[rng.pick(['__proto__', 'constructor', 'toString', 'eventTime', 'callId', 'siteId', 'x'])] = structuredClone(rng.pick(JUNK));
-      else target[key] = structuredClone(rng.pick([...JUNK, '1e400', '-1', String(TEST_DAY - 10 * DAY_MS), String(TEST_DAY + 1e12), '12abc', '  7  ']));
+      else if (action === 1)
+        target[rng.pick(['__proto__', 'constructor', 'toString', 'eventTime', 'callId', 'siteId', 'x'])] = structuredClone(rng.pick(JUNK));
+      else
+        target[key] = structuredClone(rng.pick([...JUNK, '1e400', '-1', String(TEST_DAY - 10 * DAY_MS), String(TEST_DAY + 1e12), '12abc', '  7  ']));
       return;
     }
     node = child;
   }
 }
-

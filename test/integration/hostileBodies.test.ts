@@ -127,7 +127,20 @@ describe('hostile upstream bodies', () => {
     const deep = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
     const answer = await hostileThenNormal((request) => ({
       kind: 'answer',
-      body: JSON.stringify({ success: 'true', data: { '7': [{ callId: '7', eventTime: String(request.startTime), beginTimeStamp: String(request.startTime), eventType: 'callstart', callerInfo: deep }] } }),
+      body: JSON.stringify({
+        success: 'true',
+        data: {
+          '7': [
+            {
+              callId: '7',
+              eventTime: String(request.startTime),
+              beginTimeStamp: String(request.startTime),
+              eventType: 'callstart',
+              callerInfo: deep,
+            },
+          ],
+        },
+      }),
     }));
     assert.equal(answer.status, 200);
     assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));

@@ -55,7 +55,8 @@ describe('acceptance: a hostile-upstream corpus', () => {
     cases.unshift({ siteId: '90000000', hour: TEST_DAY + 5 * DAY_MS });
     byHour.set(`90000000|${TEST_DAY + 5 * DAY_MS}`, millionCalls);
     const stack = await startHostileStack(
-      (request) => (request.siteId === NORMAL_SITE ? normalAnswer(request) : (byHour.get(`${request.siteId}|${request.startTime}`) ?? normalAnswer)(request)),
+      (request) =>
+        request.siteId === NORMAL_SITE ? normalAnswer(request) : (byHour.get(`${request.siteId}|${request.startTime}`) ?? normalAnswer)(request),
       { env: { OPERATION_DEADLINE: String(DEADLINE_MS), NODE_ENV: 'production' } },
     );
     const ask = async (site: string, from: number, to: number) => {

@@ -41,7 +41,11 @@ describe('Redis values are checked, and Redis is password-protected', { skip: sk
   }
 
   async function query(gateway: Gateway, site: string): Promise<Answer> {
-    const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: dayQuery(site) }) });
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: dayQuery(site) }),
+    });
     return (await response.json()) as Answer;
   }
 
@@ -55,7 +59,7 @@ describe('Redis values are checked, and Redis is password-protected', { skip: sk
     await redis.kill();
   });
 
-  it('a pack copied under another site\'s key is a miss and a warning, never served', async () => {
+  it("a pack copied under another site's key is a miss and a warning, never served", async () => {
     const first = await startReplica(captureLog('warn'));
     const own = await query(first, SITE);
     assert.equal((await query(first, OTHER_SITE)).errors, undefined);
@@ -77,8 +81,13 @@ describe('Redis values are checked, and Redis is password-protected', { skip: sk
     const answer = await query(second, SITE);
     assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
     assert.deepEqual(answer.data, own.data);
-    assert.ok(answer.data!.site.calls.nodes.every((call) => call.site.id === SITE), 'no call of the other site is served');
-    assert.ok(log.records().some((record) => record.msg === 'Redis holds a value under this key that names another site or bucket: treated as a miss'));
+    assert.ok(
+      answer.data!.site.calls.nodes.every((call) => call.site.id === SITE),
+      'no call of the other site is served',
+    );
+    assert.ok(
+      log.records().some((record) => record.msg === 'Redis holds a value under this key that names another site or bucket: treated as a miss'),
+    );
   });
 
   it('a replica starting with another CACHE_KEY_SECRET than others on the same Redis says so', async () => {

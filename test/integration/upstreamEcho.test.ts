@@ -22,7 +22,13 @@ const ECHO_TEXT = ECHOES.join(' | ');
 /** One way of sending the echoes back per site. */
 function echoing(siteId: string, startTime: number): HostileAnswer {
   const time = String(startTime);
-  const event = (callId: string, extra: Record<string, unknown> = {}) => ({ callId, eventTime: time, beginTimeStamp: time, eventType: 'callstart', ...extra });
+  const event = (callId: string, extra: Record<string, unknown> = {}) => ({
+    callId,
+    eventTime: time,
+    beginTimeStamp: time,
+    eventType: 'callstart',
+    ...extra,
+  });
   switch (siteId) {
     case '1':
       return { kind: 'answer', status: 500, body: JSON.stringify({ error: ECHO_TEXT }) };
@@ -32,7 +38,10 @@ function echoing(siteId: string, startTime: number): HostileAnswer {
       return { kind: 'answer', body: JSON.stringify({ success: ECHO_TEXT, message: ECHO_TEXT }) };
     case '4':
       // Calls keyed by the echoes, whose events name other callIds: each is skipped and logged.
-      return { kind: 'answer', body: JSON.stringify({ success: 'true', data: Object.fromEntries(ECHOES.map((echo) => [echo, [event(`${echo}!`)]])) }) };
+      return {
+        kind: 'answer',
+        body: JSON.stringify({ success: 'true', data: Object.fromEntries(ECHOES.map((echo) => [echo, [event(`${echo}!`)]])) }),
+      };
     case '5':
       return { kind: 'answer', body: `{"success":"true","data":{${JSON.stringify(ECHO_TEXT)}: [{"eventTime": ${JSON.stringify(ECHO_TEXT)}` };
     default:
@@ -50,7 +59,9 @@ describe('the log holds nothing the upstream sent', () => {
     });
     try {
       const range = `from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}"`;
-      const answer = await stack.query(`{ ${['1', '2', '3', '4', '5', '6'].map((site) => `s${site}: site(id: "${site}") { calls(${range}) { totalCount } }`).join(' ')} }`);
+      const answer = await stack.query(
+        `{ ${['1', '2', '3', '4', '5', '6'].map((site) => `s${site}: site(id: "${site}") { calls(${range}) { totalCount } }`).join(' ')} }`,
+      );
       assert.equal(answer.status, 200);
       assert.equal(stack.upstream.requests.length, 7, 'every site was asked (the 503 twice)');
       assert.ok(log.records().some((record) => record.msg === 'upstream request failed'));

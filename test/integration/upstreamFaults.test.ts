@@ -59,12 +59,17 @@ async function withFault(fault: (request: HostileRequest, attempt: number) => Ho
   const { answer } = outcome;
   assert.deepEqual(answer.body.data?.faulty, { calls: null });
   assert.equal(answer.body.errors?.length, 1, JSON.stringify(answer.body.errors));
-  const error = answer.body.errors![0]!;
+  const error = answer.body.errors[0]!;
   assert.deepEqual(error.path, ['faulty', 'calls']);
   return { ...outcome, error };
 }
 
-const status = (code: number, headers: Record<string, string> = {}): HostileAnswer => ({ kind: 'answer', status: code, headers, body: '{"error":"no"}' });
+const status = (code: number, headers: Record<string, string> = {}): HostileAnswer => ({
+  kind: 'answer',
+  status: code,
+  headers,
+  body: '{"error":"no"}',
+});
 
 describe('upstream faults, one kind at a time', () => {
   it('401: UNAUTHENTICATED, not retried', async () => {
@@ -128,10 +133,13 @@ describe('upstream faults, one kind at a time', () => {
   });
 
   it('a body over LIVEDEFLECT_MAX_BODY: UPSTREAM_ERROR saying it is too large, not retried, and the breaker does not move', async () => {
-    const { error, attempts, retries, stack } = await withFault(() => ({ kind: 'answer', body: `{"success":"true","data":{}${' '.repeat(600_000)}}` }), {
-      LIVEDEFLECT_MAX_BODY: '512KiB',
-      BREAKER_FAILURES: '1',
-    });
+    const { error, attempts, retries, stack } = await withFault(
+      () => ({ kind: 'answer', body: `{"success":"true","data":{}${' '.repeat(600_000)}}` }),
+      {
+        LIVEDEFLECT_MAX_BODY: '512KiB',
+        BREAKER_FAILURES: '1',
+      },
+    );
     assert.equal(error.extensions?.code, 'UPSTREAM_ERROR');
     assert.match(error.message, /larger than this gateway accepts/);
     assert.equal(error.extensions?.upstreamStatus, undefined);
@@ -172,13 +180,24 @@ describe('upstream faults, one kind at a time', () => {
         yield '}}';
       },
     });
-    const { error, attempts, retries, log, stack } = await withFault(heapBomb, { BREAKER_FAILURES: '1', DECODE_WORKERS: '1', LIVEDEFLECT_TIMEOUT: '60s', OPERATION_DEADLINE: '60s' });
+    const { error, attempts, retries, log, stack } = await withFault(heapBomb, {
+      BREAKER_FAILURES: '1',
+      DECODE_WORKERS: '1',
+      LIVEDEFLECT_TIMEOUT: '60s',
+      OPERATION_DEADLINE: '60s',
+    });
     assert.equal(error.extensions?.code, 'UPSTREAM_ERROR');
     assert.match(error.message, /could not decode/);
     assert.deepEqual([attempts, retries], [1, 0]);
     assert.ok(log.records().some((record) => record.msg === 'a decode worker stopped; its windows fail, and another worker takes its place'));
     // Failed by the thread's loss, at once, not by the attempt's end.
-    assert.deepEqual(log.records().filter((record) => record.msg === 'upstream request failed').map((record) => record.detail), ['decode worker lost']);
+    assert.deepEqual(
+      log
+        .records()
+        .filter((record) => record.msg === 'upstream request failed')
+        .map((record) => record.detail),
+      ['decode worker lost'],
+    );
     assert.equal(stack.gateway.client.breakerState, 'closed');
   });
 });

@@ -57,7 +57,11 @@ describe('WindowPacker: a body read and packed as it arrives', () => {
     const body = wireBody(2);
     const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
     for (const chunkBytes of [1, 7, 300, body.length]) {
-      assert.deepEqual(packWindow(body, chunkBytes).flatMap((pack) => pack.calls().map(readAll)), expected, `chunks of ${chunkBytes}`);
+      assert.deepEqual(
+        packWindow(body, chunkBytes).flatMap((pack) => pack.calls().map(readAll)),
+        expected,
+        `chunks of ${chunkBytes}`,
+      );
     }
   });
 

@@ -59,7 +59,10 @@ describe('CallPack: the compact form of a bucket', () => {
     const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
     const packs = packWindow(body, 64 * 1024);
     assert.equal(packs.length, 3, 'one pack per bucket of the window');
-    assert.deepEqual(packs.flatMap((pack) => pack.calls().map(readAll)), expected);
+    assert.deepEqual(
+      packs.flatMap((pack) => pack.calls().map(readAll)),
+      expected,
+    );
   });
 
   it('keeps the published quirks: unknown types, bad callerInfo, events out of order, missing fields', () => {
@@ -92,7 +95,7 @@ describe('CallPack: the compact form of a bucket', () => {
     assert.throws(() => new CallPack(pack!.data.subarray(0, pack!.byteLength - 1)), PackFormatError);
   });
 
-  it('writes calls given as models (here, another pack\'s views) into a pack that reads back the same', () => {
+  it("writes calls given as models (here, another pack's views) into a pack that reads back the same", () => {
     const [pack] = packWindow(wireBody(5), 1024);
     const some = pack!.calls().slice(1);
     assert.deepEqual(packOf(SITE, some).calls().map(readAll), some.map(readAll));
