@@ -22,6 +22,8 @@ export interface Config {
   readonly upstreamConnections: number;
   readonly maxWindowMs: number;
   readonly bucketSizeMs: number;
+  /** Calls one bucket may hold: an upstream window with more in a bucket fails (with a message naming BUCKET_SIZE). */
+  readonly maxBucketCalls: number;
   readonly maxRangeMs: number;
   readonly operationDeadlineMs: number;
   readonly breakerFailureThreshold: number;
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamConnections: read.integer('LIVEDEFLECT_CONNECTIONS', 16, 1, 1024),
     maxWindowMs,
     bucketSizeMs,
+    maxBucketCalls: read.integer('MAX_BUCKET_CALLS', 100_000, 1, 10_000_000),
     maxRangeMs,
     operationDeadlineMs: read.duration('OPERATION_DEADLINE', '30s'),
     breakerFailureThreshold: read.integer('BREAKER_FAILURES', 5, 1, 1000),

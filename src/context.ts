@@ -40,7 +40,12 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
   return (req, requestId) => {
     const authorization = options.staticAuthorization ?? headerText(req.headers.authorization);
     const scope = authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
-    const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId };
+    const operation = {
+      cost: emptyOperationCost(),
+      deadline: Date.now() + options.operationDeadlineMs,
+      signal: AbortSignal.timeout(options.operationDeadlineMs),
+      requestId,
+    };
     return {
       requestId,
       logger: options.logger,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BucketStore } from './cache/bucketStore.js';
-import { createFingerprinter } from './cache/fingerprint.js';
+import { createFingerprinter, secretMarker } from './cache/fingerprint.js';
 import { MemoryTier } from './cache/memoryTier.js';
 import { RedisTier } from './cache/redisTier.js';
 import { createWindowDecoding } from './decode/decodePool.js';
@@ -56,7 +56,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
   const metrics = createGatewayMetrics();
   const recorder = config.recordDir ? createWindowRecorder({ dir: config.recordDir, maskPii: config.recordMaskPii, logger }) : null;
-  const decoding = createWindowDecoding({ workers: config.decodeWorkers, bucketSizeMs: config.bucketSizeMs, logger });
+  const decoding = createWindowDecoding({
+    workers: config.decodeWorkers,
+    bucketSizeMs: config.bucketSizeMs,
+    maxBucketCalls: config.maxBucketCalls,
+    logger,
+  });
   const client = new LiveDeflectClient({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -80,6 +85,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await redis?.connect();
   if (redis && !config.cacheKeySecret) {
     logger.warn('REDIS_URL is set without CACHE_KEY_SECRET: this replica keys entries with its own secret, so replicas share nothing');
+  }
+  const secrets = redis && config.cacheKeySecret ? await redis.secretsInUse(secretMarker(config.cacheKeySecret)) : null;
+  if (secrets !== null && secrets > 1) {
+    logger.warn(
+      { secrets },
+      'replicas on this Redis started with different CACHE_KEY_SECRETs in the last 7 days: those with another secret share no cache with this one (give every replica the same secret)',
+    );
   }
   const store = new BucketStore({
     client,

@@ -3,6 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
 import { formatError } from './errors/formatError.js';
+import { createResultStringifier } from './errors/stringifyResult.js';
 import { createCacheHintPlugins } from './plugins/cacheHints.js';
 import { createCostExtensionPlugin } from './plugins/costExtension.js';
 import { createErrorLogPlugin } from './plugins/errorLog.js';
@@ -30,6 +31,7 @@ export function createApolloServer(
   return new ApolloServer<GatewayContext>({
     schema,
     formatError,
+    stringifyResult: createResultStringifier(logger),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: config.allowBatchedRequests,

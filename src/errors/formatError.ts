@@ -17,6 +17,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: {
         code: original.code,
         ...(original.statusCode !== null && original.statusCode !== 200 ? { upstreamStatus: original.statusCode } : {}),
+        ...(original.retryAfterMs !== null ? { retryAfterMs: original.retryAfterMs } : {}),
       },
     };
   }

@@ -46,7 +46,7 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
       now: () => NOON,
       credentials: { [TOKEN_A]: '*', [TOKEN_B]: [OTHER_SITE] },
     });
-    decoding = createWindowDecoding({ workers: 1, bucketSizeMs: HOUR_MS, logger });
+    decoding = createWindowDecoding({ workers: 1, bucketSizeMs: HOUR_MS, maxBucketCalls: 100_000, logger });
     client = new LiveDeflectClient({
       baseUrl: simulator.url,
       timeoutMs: 5_000,
@@ -121,10 +121,18 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
     advance(2 * SECOND);
     const { cost } = await load(store, [at(9), at(11)]);
     assert.deepEqual(cost.cache.memory, { hits: 1, misses: 1 });
-    assert.deepEqual(simulator.requests.slice(2).map((request) => request.startTime), [at(11)], 'only the recent bucket expired');
+    assert.deepEqual(
+      simulator.requests.slice(2).map((request) => request.startTime),
+      [at(11)],
+      'only the recent bucket expired',
+    );
     advance(SETTLED_TTL);
     await load(store, [at(9)]);
-    assert.deepEqual(simulator.requests.slice(3).map((request) => request.startTime), [at(9)], 'the settled bucket expires after its own TTL');
+    assert.deepEqual(
+      simulator.requests.slice(3).map((request) => request.startTime),
+      [at(9)],
+      'the settled bucket expires after its own TTL',
+    );
   });
 
   it('settles a bucket once its end is CACHE_SETTLE_AFTER old, judged when it is fetched', async () => {
