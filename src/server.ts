@@ -31,6 +31,8 @@ export function createApolloServer(
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: config.allowBatchedRequests,
     csrfPrevention: true,
+    // Trusted documents only: a client may not register new documents through automatic persisted queries.
+    ...(config.persistedDocumentsOnly ? { persistedQueries: false as const } : {}),
     validationRules: [knownOperationTypesRule],
     // main.ts owns shutdown (drain, then exit 0); Apollo's own handler would re-raise the signal and kill us mid-drain.
     stopOnTerminationSignals: false,

@@ -19,6 +19,7 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../errors/codes.js';
 import { MAX_PAGE_SIZE } from '../resolvers/rangeArgs.js';
+import { persistedDocumentIdOf } from './persistedDocuments.js';
 
 /** The request limits of Config, by the names of their settings' fields. */
 export interface RequestLimits {
@@ -66,6 +67,9 @@ export class QueryLimitError extends GraphQLError {
 export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<GatewayContext> {
   const shapeRules = armorRules(limits);
   const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  // A trusted document's verdicts are kept by its id, for as long as the manifest (so, bounded by it):
+  // Apollo's document cache may drop and re-parse it, and its text need not be counted again.
+  const trustedVerdicts = new Map<string, Map<string, GraphQLError | null>>();
   return {
     // A limit error thrown while parsing reaches Apollo as an unexpected error; rethrowing it here makes
     // Apollo answer it as it is (400 with its code) instead of a 500 "Internal server error".
@@ -75,7 +79,9 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
     async requestDidStart() {
       return {
         // Tokens are counted before parsing, so a huge document is refused before it is parsed or validated.
-        async parsingDidStart({ source }) {
+        async parsingDidStart({ source, request }) {
+          const trustedId = persistedDocumentIdOf(request);
+          if (trustedId !== null && trustedVerdicts.has(trustedId)) return;
           if (tokensOver(source, limits.maxTokens)) {
             throw new QueryLimitError(
               'MAX_TOKENS',
@@ -91,8 +97,13 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
           // per (document, operation, variables), not on every request: the walks cost more than execution.
           const variables = request.variables ?? {};
           const key = verdictKey(operation, variables);
-          let byRequest = verdicts.get(document);
-          if (!byRequest) verdicts.set(document, (byRequest = new Map()));
+          const trustedId = persistedDocumentIdOf(request);
+          let byRequest = trustedId === null ? verdicts.get(document) : trustedVerdicts.get(trustedId);
+          if (!byRequest) {
+            byRequest = new Map();
+            if (trustedId === null) verdicts.set(document, byRequest);
+            else trustedVerdicts.set(trustedId, byRequest);
+          }
           let verdict = key === null ? undefined : byRequest.get(key);
           if (verdict === undefined) {
             verdict = limitError(limits, shapeRules, schema, document, operation, variables);
