@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildWebApp } from '../../examples/web-app/build.js';
+import { assertCompiles, assertGeneratedFresh } from '../helpers/examples.js';
 import { chromiumPath, launchChromium, LOOPBACK_HOSTS, loopbackContext, skipBrowser, STEP_TIMEOUT_MS } from '../helpers/chromium.js';
 import { captureLog, type CapturedLog } from '../helpers/logCapture.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -74,6 +75,13 @@ async function openApp(origin: string, stack: Stack): Promise<{ page: Page; stat
 }
 
 const operationLines = (log: CapturedLog) => log.records().filter((record) => record.msg === 'graphql operation');
+
+describe('the web app\'s sources', () => {
+  it('compile under its own tsconfig (DOM) with tsc --noEmit', () => assertCompiles('examples/web-app'));
+
+  it('have committed gql/ (types and persisted-documents.json) equal to what codegen makes from schema/ now', () =>
+    assertGeneratedFresh('examples/web-app'));
+});
 
 describe('the web app from an allowed origin', () => {
   const log = captureLog('info');
