@@ -1,5 +1,5 @@
 import cors from 'cors';
-import { ErrorCode } from '../errors/codes.js';
+import { ErrorCode } from '../model/errorCodes.js';
 import { sendJsonError, type RouteHandler } from './app.js';
 import { createOriginPolicy, type AllowedOrigins } from './originPolicy.js';
 

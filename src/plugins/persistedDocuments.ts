@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { ErrorCode } from '../errors/codes.js';
-import { isJsonObject } from '../json/isJsonObject.js';
+import { ErrorCode } from '../model/errorCodes.js';
+import { isJsonObject } from '../wire/json.js';
 import type { PersistedDocuments } from '../persistedDocuments/manifest.js';
 
 /** The id of the trusted document each request ran, for the plugins that report it (limits, metrics, log). */
