@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
+import { refusalOf } from '../errors/formatError.js';
 import type { GatewayMetrics } from '../gatewayMetrics.js';
 import { persistedDocumentIdOf } from './persistedDocuments.js';
 
@@ -23,6 +24,12 @@ export function createMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin
     return '(other)';
   };
   return {
+    async unexpectedErrorProcessingRequest({ error }) {
+      const refusal = refusalOf(error);
+      if (refusal === null) return;
+      metrics.operations.inc({ operation: '(invalid)' });
+      metrics.errors.inc({ code: refusal.code });
+    },
     async requestDidStart() {
       const started = performance.now();
       return {

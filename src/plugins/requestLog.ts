@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
+import { refusalOf } from '../errors/formatError.js';
 import { persistedDocumentIdOf } from './persistedDocuments.js';
 
 /**
@@ -7,9 +8,16 @@ import { persistedDocumentIdOf } from './persistedDocuments.js';
  * what (the operation's name and type, and the trusted document's id), how long it took, what it cost the upstream and which error
  * codes it answered with. Only names and counts: never the query text, its variables, the
  * credential or any data from the response, so no token, phone number or callerInfo can leak here.
+ * A request refused before it was parsed gets a `graphql request refused` line with its code instead.
  */
 export function createRequestLogPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
+    async unexpectedErrorProcessingRequest({ requestContext: { contextValue }, error }) {
+      const refusal = refusalOf(error);
+      if (refusal === null) return;
+      const { code, status } = refusal;
+      contextValue.logger.info({ requestId: contextValue.requestId, status, errors: 1, errorCodes: [code] }, 'graphql request refused');
+    },
     async requestDidStart() {
       const started = performance.now();
       return {

@@ -145,11 +145,16 @@ describe('trusted documents alongside free-form queries', () => {
     }
   });
 
-  it('answers an unknown documentId with 400 PERSISTED_QUERY_NOT_IN_LIST, on POST and GET', async () => {
+  it('answers an unknown documentId with 400 PERSISTED_QUERY_NOT_IN_LIST, on POST and GET, counted and logged', async () => {
     for (const answer of [await post(stack, { documentId: 'site-name-v2' }), await get(stack, 'documentId=nope')]) {
       assert.equal(answer.status, 400);
       assert.deepEqual(errorCodes(answer), ['PERSISTED_QUERY_NOT_IN_LIST']);
+      const line = log.records().find((record) => record.requestId === answer.headers.get('x-request-id'));
+      assert.equal(line?.msg, 'graphql request refused');
+      assert.deepEqual(line?.errorCodes, ['PERSISTED_QUERY_NOT_IN_LIST']);
     }
+    const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    assert.match(metrics, /^graphql_errors_total\{code="PERSISTED_QUERY_NOT_IN_LIST"\} 2$/m);
   });
 
   it('refuses a documentId that is not a string, or that comes with other query text, as BAD_REQUEST', async () => {
