@@ -15,7 +15,7 @@ import { defaultAssetsDir } from './http/graphiql/paths.js';
 import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
 import type { Logger } from './logger.js';
-import { loadPersistedDocuments } from './persistedDocuments/manifest.js';
+import { loadPersistedDocuments } from './persistedDocuments.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createPersistedDocumentsPlugin } from './plugins/persistedDocuments.js';
 import { createWindowRecorder } from './recording/recorder.js';

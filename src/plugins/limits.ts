@@ -31,7 +31,7 @@ export interface RequestLimits {
 }
 
 /** The setting a client ran into, as extensions.limit tells it. */
-export type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_COST';
+type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_COST';
 
 /**
  * Fragments can make a small document evaluate many fields (a spread used twice in a fragment used
@@ -43,7 +43,7 @@ const MAX_COST_NODES = 10_000;
 const VERDICTS_PER_DOCUMENT = 64;
 
 /** Every refused request: QUERY_TOO_COMPLEX, HTTP 400, which limit and its value, and a message that says what to change. */
-export class QueryLimitError extends GraphQLError {
+class QueryLimitError extends GraphQLError {
   constructor(limit: LimitName, max: number, message: string, found?: number) {
     super(message, {
       extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, ...(found === undefined ? {} : { found }), http: { status: 400 } },
@@ -100,7 +100,7 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
           const trustedId = persistedDocumentIdOf(request);
           let byRequest = trustedId === null ? verdicts.get(document) : trustedVerdicts.get(trustedId);
           if (!byRequest) {
-            byRequest = new Map();
+            byRequest = new Map<string, GraphQLError | null>();
             if (trustedId === null) verdicts.set(document, byRequest);
             else trustedVerdicts.set(trustedId, byRequest);
           }

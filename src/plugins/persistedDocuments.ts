@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../model/errorCodes.js';
 import { isJsonObject } from '../wire/json.js';
-import type { PersistedDocuments } from '../persistedDocuments/manifest.js';
+import type { PersistedDocuments } from '../persistedDocuments.js';
 
 /** The id of the trusted document each request ran, for the plugins that report it (limits, metrics, log). */
 const documentIds = new WeakMap<GraphQLRequest, string>();
@@ -14,7 +14,7 @@ export function persistedDocumentIdOf(request: GraphQLRequest): string | null {
 }
 
 /** A request refused before it is parsed: HTTP 400 with its code. */
-export class PersistedDocumentError extends GraphQLError {
+class PersistedDocumentError extends GraphQLError {
   constructor(code: ErrorCode, message: string) {
     super(message, { extensions: { code, http: { status: 400 } } });
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/config.js';
-import { loadPersistedDocuments } from '../../src/persistedDocuments/manifest.js';
+import { loadPersistedDocuments } from '../../src/persistedDocuments.js';
 import { buildSchema } from '../../src/schema.js';
 import { captureLog } from '../helpers/logCapture.js';
 import { spawnMain, within } from '../helpers/mainProcess.js';

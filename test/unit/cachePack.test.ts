@@ -154,7 +154,7 @@ describe('WindowPacker: a body read and packed as it arrives', () => {
       '{"success":"true","data":"x"}',
       '[{"success":"true"}]',
       '42',
-      `{"data":${JSON.stringify(JSON.parse(wireBody(1)).data)},"success":"true","data":{}}`,
+      `{"data":${JSON.stringify((JSON.parse(wireBody(1)) as { data: unknown }).data)},"success":"true","data":{}}`,
     ];
     for (const body of envelopes) assert.equal(outcome(body), whole(body), body.slice(0, 60));
   });

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
-import { ConfigError } from '../config.js';
-import { isJsonObject } from '../wire/json.js';
-import { knownOperationTypesRule } from '../plugins/knownOperationTypesRule.js';
+import { ConfigError } from './config.js';
+import { isJsonObject } from './wire/json.js';
+import { knownOperationTypesRule } from './plugins/knownOperationTypesRule.js';
 
 /** The trusted documents: each document's text by its id. Fixed at start, so its size is the operator's, not a client's. */
 export type PersistedDocuments = ReadonlyMap<string, string>;
