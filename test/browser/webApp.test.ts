@@ -76,7 +76,7 @@ async function openApp(origin: string, stack: Stack): Promise<{ page: Page; stat
 
 const operationLines = (log: CapturedLog) => log.records().filter((record) => record.msg === 'graphql operation');
 
-describe('the web app\'s sources', () => {
+describe("the web app's sources", () => {
   it('compile under its own tsconfig (DOM) with tsc --noEmit', () => assertCompiles('examples/web-app'));
 
   it('have committed gql/ (types and persisted-documents.json) equal to what codegen makes from schema/ now', () =>
@@ -91,7 +91,7 @@ describe('the web app from an allowed origin', () => {
   });
   after(() => stack?.close());
 
-  it('renders the last hour\'s calls with their stage and the deflection rate, sending its Authorization header', browserTest, async () => {
+  it("renders the last hour's calls with their stage and the deflection rate, sending its Authorization header", browserTest, async () => {
     const { page, state, status, bodies } = await openApp(listed.origin, stack);
     assert.equal(state, 'done', status);
     assert.match(status, /^\d+ calls in the last hour$/);
@@ -133,7 +133,9 @@ describe('the web app against a gateway with PERSISTED_DOCUMENTS_ONLY=true', () 
         const response = await fetch(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: token },
-          body: JSON.stringify({ query: '{ site(id: "25508804") { calls(from: "2026-11-24T00:00:00Z", to: "2026-11-25T00:00:00Z") { totalCount } } }' }),
+          body: JSON.stringify({
+            query: '{ site(id: "25508804") { calls(from: "2026-11-24T00:00:00Z", to: "2026-11-25T00:00:00Z") { totalCount } } }',
+          }),
         });
         return { status: response.status, body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] } };
       },

@@ -43,10 +43,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A context whose requests (from pages, workers and popups) reach loopback only; the rest are aborted and listed in `blocked`. */
-export async function loopbackContext(
-  browser: Browser,
-  seen: { readonly requested: string[]; readonly blocked: string[] },
-): Promise<BrowserContext> {
+export async function loopbackContext(browser: Browser, seen: { readonly requested: string[]; readonly blocked: string[] }): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   await context.route('**', async (route, request) => {

@@ -26,19 +26,31 @@ describe('CORS with CORS_ORIGINS listing origins', () => {
   let stack: Stack;
   const log = captureLog('info');
   before(async () => {
-    stack = await startStack({ env: { CORS_ORIGINS: `https://admin.example.test,${APP}`, CORS_MAX_AGE: '10m', LOG_LEVEL: 'info' }, logger: log.logger });
+    stack = await startStack({
+      env: { CORS_ORIGINS: `https://admin.example.test,${APP}`, CORS_MAX_AGE: '10m', LOG_LEVEL: 'info' },
+      logger: log.logger,
+    });
   });
   after(() => stack.close());
 
-  it('answers an allowed origin\'s preflight with 204 before GraphQL: its origin, methods, headers and max age', async () => {
+  it("answers an allowed origin's preflight with 204 before GraphQL: its origin, methods, headers and max age", async () => {
     const response = await preflight(stack, APP);
     assert.equal(response.status, 204);
     assert.equal(response.headers.get('access-control-allow-origin'), APP);
     assert.match(response.headers.get('vary') ?? '', /\bOrigin\b/);
     assert.equal(response.headers.get('access-control-allow-methods'), 'GET,POST,OPTIONS');
     const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(',');
-    for (const header of ['content-type', 'authorization', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollographql-client-name',
-      'apollographql-client-version', 'traceparent', 'tracestate', 'x-request-id']) {
+    for (const header of [
+      'content-type',
+      'authorization',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'apollographql-client-name',
+      'apollographql-client-version',
+      'traceparent',
+      'tracestate',
+      'x-request-id',
+    ]) {
       assert.ok(allowed.includes(header), header);
     }
     assert.equal(response.headers.get('access-control-max-age'), '600');
@@ -46,7 +58,7 @@ describe('CORS with CORS_ORIGINS listing origins', () => {
     assert.equal(await response.text(), '');
   });
 
-  it('gives an allowed origin\'s actual request its origin and the exposed x-request-id', async () => {
+  it("gives an allowed origin's actual request its origin and the exposed x-request-id", async () => {
     const response = await post(stack, APP);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), APP);
@@ -55,7 +67,7 @@ describe('CORS with CORS_ORIGINS listing origins', () => {
     assert.deepEqual(((await response.json()) as { data: unknown }).data, { site: { id: '25508804' } });
   });
 
-  it('refuses another origin\'s preflight and request with 403, no CORS headers, and runs nothing', async () => {
+  it("refuses another origin's preflight and request with 403, no CORS headers, and runs nothing", async () => {
     const before = log.records().filter((record) => record.msg === 'graphql operation').length;
     const options = await preflight(stack, OTHER);
     assert.equal(options.status, 403);
@@ -71,7 +83,7 @@ describe('CORS with CORS_ORIGINS listing origins', () => {
     assert.equal((await post(stack, 'null')).status, 403);
   });
 
-  it('lets requests without an Origin, and a page of the gateway\'s own origin, run without CORS headers', async () => {
+  it("lets requests without an Origin, and a page of the gateway's own origin, run without CORS headers", async () => {
     const plain = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: QUERY });
     assert.equal(plain.status, 200);
     assert.equal(plain.headers.get('access-control-allow-origin'), null);

@@ -41,7 +41,11 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 async function post(stack: Stack, body: unknown): Promise<GraphQLAnswer> {
-  const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLAnswer['body'] };
 }
 
@@ -61,7 +65,7 @@ describe('the PERSISTED_DOCUMENTS manifest at start', () => {
     assert.match(documents.get(webAppIds[0]!) ?? '', /^query RecentCalls/);
   });
 
-  it('reads Apollo\'s persisted query manifest', async () => {
+  it("reads Apollo's persisted query manifest", async () => {
     const documents = await loadPersistedDocuments(apolloManifest, schema);
     assert.equal(documents.get('site-name-v1'), SITE_NAME);
     assert.equal(documents.get('typename-v1'), TYPENAME);
@@ -93,12 +97,15 @@ describe('the PERSISTED_DOCUMENTS manifest at start', () => {
     await assert.rejects(loadPersistedDocuments(join(dir, 'text.json'), schema), /is not JSON/);
   });
 
-  it('stops `npm start` with exit code 1 naming the bad document\'s id', async () => {
+  it("stops `npm start` with exit code 1 naming the bad document's id", async () => {
     const file = join(dir, 'stale.json');
     await writeFile(file, JSON.stringify({ 'dashboard-v7': '{ site(id: "1") { gone } }' }));
     const main = spawnMain({ PERSISTED_DOCUMENTS: file, GRAPHIQL: 'false' });
     assert.equal(await within(main.exited, 30_000, 'the process to exit'), 1);
-    assert.ok(main.lines.some((line) => /configuration error: PERSISTED_DOCUMENTS: document "dashboard-v7"/.test(line)), main.lines.join('\n'));
+    assert.ok(
+      main.lines.some((line) => /configuration error: PERSISTED_DOCUMENTS: document "dashboard-v7"/.test(line)),
+      main.lines.join('\n'),
+    );
   });
 });
 
@@ -137,9 +144,12 @@ describe('trusted documents alongside free-form queries', () => {
     assert.deepEqual(answer.body.data, { site: { id: '25508804' } });
   });
 
-  it('runs the client preset\'s documents by their hashes, with variables', async () => {
+  it("runs the client preset's documents by their hashes, with variables", async () => {
     const variables = { site: '25508804', from: '2026-11-24T00:00:00Z', to: '2026-11-24T01:00:00Z' };
-    for (const answer of [await post(client, { documentId: webAppIds[1], variables }), await post(client, { extensions: persisted(webAppIds[1]!), variables })]) {
+    for (const answer of [
+      await post(client, { documentId: webAppIds[1], variables }),
+      await post(client, { extensions: persisted(webAppIds[1]!), variables }),
+    ]) {
       assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
       assert.equal(typeof (answer.body.data?.site as { stats: { totalCalls: number } }).stats.totalCalls, 'number');
     }
@@ -193,7 +203,7 @@ describe('PERSISTED_DOCUMENTS_ONLY=true', () => {
     assert.deepEqual(errorCodes(await post(stack, { extensions: persisted(hash) })), ['PERSISTED_QUERY_NOT_IN_LIST']);
   });
 
-  it('runs the manifest\'s documents by either id form', async () => {
+  it("runs the manifest's documents by either id form", async () => {
     assert.deepEqual((await post(stack, { documentId: 'site-name-v1' })).body.data, { site: { id: '25508804' } });
     assert.deepEqual((await post(stack, { extensions: persisted('typename-v1') })).body.data, { __typename: 'Query' });
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createOriginPolicy } from '../../src/http/originPolicy.js';
+import { createOriginPolicy } from '../../../src/http/originPolicy.js';
 
 const HOST = 'gateway.example.test:4000';
 
@@ -19,7 +19,7 @@ describe('createOriginPolicy (CORS_ORIGINS, for HTTP and WebSocket upgrades)', (
     }
   });
 
-  it('admits the gateway\'s own pages: Sec-Fetch-Site same-origin, or an Origin naming the Host asked', () => {
+  it("admits the gateway's own pages: Sec-Fetch-Site same-origin, or an Origin naming the Host asked", () => {
     assert.equal(listed({ host: HOST, origin: 'http://gateway.example.test:4000' }), true);
     assert.equal(listed({ host: 'Gateway.Example.Test:4000', origin: 'https://gateway.example.test:4000' }), true);
     assert.equal(listed({ host: 'internal:8080', origin: 'https://gateway.example.test', 'sec-fetch-site': 'same-origin' }), true);

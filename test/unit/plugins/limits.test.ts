@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApolloServer } from '@apollo/server';
-import type { GatewayContext } from '../../src/context.js';
-import { createLimitsPlugin, type RequestLimits } from '../../src/plugins/limits.js';
-import { createPersistedDocumentsPlugin } from '../../src/plugins/persistedDocuments.js';
-import { buildSchema } from '../../src/schema.js';
+import type { GatewayContext } from '../../../src/context.js';
+import { createLimitsPlugin, type RequestLimits } from '../../../src/plugins/limits.js';
+import { createPersistedDocumentsPlugin } from '../../../src/plugins/persistedDocuments.js';
+import { buildSchema } from '../../../src/schema.js';
 
 const DOCUMENT = 'query SiteName { site(id: "25508804") { id } }';
 
