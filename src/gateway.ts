@@ -33,6 +33,8 @@ export interface GatewayOptions {
   readonly upstreamAuthorization: string | null;
   /** Extra routes tried before GraphQL, after CORS, health, metrics and GraphiQL. */
   readonly routes?: readonly RouteHandler[];
+  /** The upstream client's clock and retry wait (breaker cool-downs, Retry-After); tests pass a fake one. */
+  readonly upstreamClock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
 }
 
 export interface Gateway {
@@ -69,6 +71,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onAttempt: metrics.recordUpstreamAttempt,
     onBody: recorder?.record,
     openBody: decoding.open,
+    ...options.upstreamClock,
   });
   const memory = new MemoryTier(config.cacheMaxBytes);
   const redis = config.redisUrl
