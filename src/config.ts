@@ -81,6 +81,16 @@ export interface Config {
   /** Mask phone numbers and callerInfo values in recordings, as MASK_PII does in responses. */
   readonly recordMaskPii: boolean;
   readonly replayDir: string | null;
+  /** CORS_ORIGINS: browser origins allowed to call the gateway, exactly as a browser sends them, or every origin. */
+  readonly corsOrigins: '*' | readonly string[];
+  /** How long a browser may reuse a preflight's answer, in whole seconds (Access-Control-Max-Age). */
+  readonly corsMaxAgeSeconds: number;
+  /** Let browser pages send cookies and HTTP auth (Access-Control-Allow-Credentials); never with every origin. */
+  readonly corsCredentials: boolean;
+  /** PERSISTED_DOCUMENTS: the trusted-documents manifest file; null without one. */
+  readonly persistedDocumentsFile: string | null;
+  /** Only documents of the manifest run: free-form query text is refused and APQ registration is off. */
+  readonly persistedDocumentsOnly: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -167,6 +177,12 @@ export function loadConfig(env: Env = process.env): Config {
     recordDir: read.optionalString('LIVEDEFLECT_RECORD'),
     recordMaskPii: read.boolean('LIVEDEFLECT_RECORD_MASK_PII', false),
     replayDir: read.optionalString('LIVEDEFLECT_REPLAY'),
+    // Open to every origin while developing; in production none, as a subgraph only a router calls needs no CORS.
+    corsOrigins: read.origins('CORS_ORIGINS', production ? [] : '*'),
+    corsMaxAgeSeconds: read.wholeSeconds('CORS_MAX_AGE', '2h'),
+    corsCredentials: read.boolean('CORS_CREDENTIALS', false),
+    persistedDocumentsFile: read.optionalString('PERSISTED_DOCUMENTS'),
+    persistedDocumentsOnly: read.boolean('PERSISTED_DOCUMENTS_ONLY', false),
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(
@@ -178,6 +194,13 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.replayDir && config.upstreamUrl) {
     throw new ConfigError('LIVEDEFLECT_REPLAY serves recordings from the embedded simulator: unset LIVEDEFLECT_URL');
+  }
+  if (config.corsCredentials && config.corsOrigins === '*') {
+    // Browsers refuse credentials with `Access-Control-Allow-Origin: *`; reflecting every origin instead would let any site act as its visitors.
+    throw new ConfigError('CORS_CREDENTIALS=true needs CORS_ORIGINS to list the allowed origins; "*" would let every site send its visitors\' credentials');
+  }
+  if (config.persistedDocumentsOnly && !config.persistedDocumentsFile) {
+    throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true runs only the documents of a manifest: set PERSISTED_DOCUMENTS to its file');
   }
   return config;
 }
@@ -245,6 +268,36 @@ class EnvReader {
     const found = choices.find((choice) => choice === text.toLowerCase());
     if (!found) throw new ConfigError(`${name} must be one of ${choices.join(', ')}; got "${text}"`);
     return found;
+  }
+
+  /** A duration given in whole seconds, as HTTP headers such as Access-Control-Max-Age want it. */
+  wholeSeconds(name: string, fallback: string): number {
+    const ms = this.duration(name, fallback);
+    if (ms % 1000 !== 0) throw new ConfigError(`${name} must be a whole number of seconds, like 600s or 2h; got "${this.raw(name)}"`);
+    return ms / 1000;
+  }
+
+  /** `*`, or a comma-separated list of origins (scheme, host and port, as the Origin header spells them). */
+  origins(name: string, fallback: '*' | readonly string[]): '*' | readonly string[] {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    if (text === '*') return '*';
+    return text.split(',').map((item) => {
+      const origin = item.trim();
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        // reported below
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        const hint = parsed && ['http:', 'https:'].includes(parsed.protocol) ? ` (did you mean "${parsed.origin}"?)` : '';
+        throw new ConfigError(
+          `${name} must be "*" or a comma-separated list of origins like https://app.example.com,http://localhost:5173; got "${origin}"${hint}`,
+        );
+      }
+      return origin;
+    });
   }
 
   url(name: string, protocols: readonly string[] = ['http:', 'https:']): string | null {

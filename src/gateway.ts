@@ -8,6 +8,7 @@ import { createWindowDecoding } from './decode/decodePool.js';
 import type { Config } from './config.js';
 import { createGatewayMetrics } from './gatewayMetrics.js';
 import { createRequestListener, GRAPHQL_PATH, type RouteHandler } from './http/app.js';
+import { createCorsRoute } from './http/cors.js';
 import { exampleQuery } from './http/exampleQuery.js';
 import { createGraphiQLHandler } from './http/graphiql/handler.js';
 import { defaultAssetsDir } from './http/graphiql/paths.js';
@@ -15,7 +16,9 @@ import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
 import { ResponseDrain } from './http/responseDrain.js';
 import type { Logger } from './logger.js';
+import { loadPersistedDocuments } from './persistedDocuments.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
+import { createPersistedDocumentsPlugin } from './plugins/persistedDocuments.js';
 import { createWindowRecorder } from './recording/recorder.js';
 import { createContextFactory } from './context.js';
 import { buildSchema } from './schema.js';
@@ -29,7 +32,7 @@ export interface GatewayOptions {
   readonly upstreamUrl: string;
   /** The static credential actually used: config's, or the embedded simulator's own. */
   readonly upstreamAuthorization: string | null;
-  /** Extra routes tried before GraphQL (GraphiQL, metrics). */
+  /** Extra routes tried before GraphQL, after CORS, health, metrics and GraphiQL. */
   readonly routes?: readonly RouteHandler[];
   /** The upstream client's clock and retry wait (breaker cool-downs, Retry-After); tests pass a fake one. */
   readonly upstreamClock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
@@ -54,6 +57,9 @@ export interface Gateway {
 /** Wires the request path together (HTTP -> Apollo -> resolvers -> loaders -> cache -> client) and listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  const schema = buildSchema();
+  // First, before any thread or connection is opened: a manifest that does not fit the schema stops the start (ConfigError).
+  const persistedDocuments = config.persistedDocumentsFile ? await loadPersistedDocuments(config.persistedDocumentsFile, schema) : null;
   const metrics = createGatewayMetrics();
   const recorder = config.recordDir ? createWindowRecorder({ dir: config.recordDir, maskPii: config.recordMaskPii, logger }) : null;
   const decoding = createWindowDecoding({
@@ -106,7 +112,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
-  const apollo = createApolloServer(buildSchema(), config, logger, [createMetricsPlugin(metrics)]);
+  const apollo = createApolloServer(schema, config, logger, [
+    ...(persistedDocuments ? [createPersistedDocumentsPlugin(persistedDocuments, config.persistedDocumentsOnly)] : []),
+    createMetricsPlugin(metrics),
+  ]);
   await apollo.start();
   const contextFor = createContextFactory({
     store,
@@ -136,7 +145,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         }),
       ]
     : [];
-  const routes = [health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
+  const cors = createCorsRoute({ origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds, credentials: config.corsCredentials });
+  const routes = [cors, health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
   const server = createServer(
     {
       // Node's defaults hold a slow request for 300 s and check only every 30 s.

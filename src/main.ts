@@ -18,6 +18,11 @@ async function main(): Promise<void> {
   const upstream = await resolveUpstream(config);
   const gateway = await startGateway({ config, logger, upstreamUrl: upstream.url, upstreamAuthorization: upstream.authorization }).catch(
     (error: unknown) => {
+      // What only the gateway can check, such as the PERSISTED_DOCUMENTS manifest against the schema.
+      if (error instanceof ConfigError) {
+        process.stderr.write(`livedeflect-graphql: configuration error: ${error.message}\n`);
+        process.exit(1);
+      }
       if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
       process.stderr.write(`livedeflect-graphql: port ${config.port} on ${config.host} is in use: stop the other server or set PORT\n`);
       process.exit(1);

@@ -38,7 +38,8 @@ export function createApolloServer(
     csrfPrevention: true,
     // Bounded by bytes of source and nodes (src/documentStores.ts), not by Apollo's JSON size that leaves the source out.
     documentStore: createDocumentStore(config.documentCacheBytes),
-    persistedQueries: { cache: createPersistedQueryCache(config.documentCacheBytes) },
+    // Trusted documents only: a client may not register new documents through automatic persisted queries.
+    persistedQueries: config.persistedDocumentsOnly ? false : { cache: createPersistedQueryCache(config.documentCacheBytes) },
     // No "Did you mean ...?" naming fields of a schema that production does not introspect.
     hideSchemaDetailsFromClientErrors: !config.introspection,
     validationRules: [knownOperationTypesRule, ...(config.exposeSubgraphSdl ? [] : [subgraphSdlRule])],

@@ -102,7 +102,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
 }
 
 /** Errors outside GraphQL execution still answer in the GraphQL response shape, so clients parse one format. */
-function sendJsonError(res: ServerResponse, status: number, message: string, code: ErrorCode, extensions: Record<string, unknown> = {}): void {
+export function sendJsonError(res: ServerResponse, status: number, message: string, code: ErrorCode, extensions: Record<string, unknown> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] }));
 }

@@ -20,6 +20,7 @@ import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../model/errorCodes.js';
 import { MAX_PAGE_SIZE } from '../model/order.js';
 import { OperationMemo, operationKey } from './operationMemo.js';
+import { persistedDocumentIdOf } from './persistedDocuments.js';
 
 /** The request limits of Config, by the names of their settings' fields. */
 export interface RequestLimits {
@@ -79,6 +80,9 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
   const shapeRules = armorRules(limits);
   // Boxed: the memo holds no null values, and "passed" must be remembered as much as "refused".
   const verdicts = new OperationMemo<{ readonly error: GraphQLError | null }>(limits.documentCacheBytes, () => VERDICT_BYTES);
+  // Trusted documents whose text passed the token count: their text never changes, so it is counted once. Bounded by
+  // the manifest, since an id not in it is refused before parsing.
+  const trustedCounted = new Set<string>();
   return {
     // A limit error thrown while parsing reaches Apollo as an unexpected error; rethrowing it here makes
     // Apollo answer it as it is (400 with its code) instead of a 500 "Internal server error".
@@ -101,7 +105,9 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
           }
         },
         // Tokens are counted before parsing, so a huge document is refused before it is parsed or validated.
-        async parsingDidStart({ source }) {
+        async parsingDidStart({ source, request }) {
+          const trustedId = persistedDocumentIdOf(request);
+          if (trustedId !== null && trustedCounted.has(trustedId)) return;
           if (tokensOver(source, limits.maxTokens)) {
             throw new QueryLimitError(
               'MAX_TOKENS',
@@ -109,6 +115,7 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
               `The document has more than ${limits.maxTokens} tokens (MAX_TOKENS): send a smaller one, without unused fields and fragments, or split it into several queries`,
             );
           }
+          if (trustedId !== null) trustedCounted.add(trustedId);
         },
         async didResolveOperation({ document, operation, schema, request, queryHash }) {
           // No such operation: execution answers that, with the names the document has.

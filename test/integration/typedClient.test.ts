@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 import type { DeflectionStage } from '../../examples/typed-client/gql/graphql.js';
 import { GraphQLRequestError } from '../../examples/typed-client/src/client.js';
 import { allCalls, describeStats, siteStats, type CallRow, type SiteStats } from '../../examples/typed-client/src/dashboard.js';
 import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
+import { assertCompiles, assertGeneratedFresh } from '../helpers/examples.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const example = join(root, 'examples/typed-client');
 const CALLS_PER_HOUR = 6;
 
 /** True only when A and B are the same type: checked by `tsc` over the test suite, before any test runs. */
@@ -22,33 +15,10 @@ const stageIsTheSchemaEnum: Same<CallRow['stage'], DeflectionStage> = true;
 const rateIsNullable: Same<SiteStats['deflectionRate'], number | null> = true;
 
 describe('typed client example (examples/typed-client)', () => {
-  it('compiles under its own tsconfig with tsc --noEmit', async () => {
-    const tsc = join(root, 'node_modules/typescript/bin/tsc');
-    const run = await promisify(execFile)(process.execPath, [tsc, '-p', join(example, 'tsconfig.json'), '--noEmit'], { cwd: root }).then(
-      () => ({ code: 0, output: '' }),
-      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, output: error.stdout ?? '' }),
-    );
-    assert.equal(run.code, 0, run.output);
-  });
+  it('compiles under its own tsconfig with tsc --noEmit', () => assertCompiles('examples/typed-client'));
 
-  it('has committed gql/ equal to what its codegen config makes from schema/ now (run it and commit when this fails)', async () => {
-    const { config } = await loadCodegenConfig({ configFilePath: join(example, 'codegen.ts') });
-    const previous = process.cwd();
-    process.chdir(root);
-    try {
-      // generate's declared result widens to `any` (it covers watch mode); without saving it is the file outputs.
-      const outputs = (await generate({ ...config, cwd: root, silent: true }, false)) as { filename: string; content: string }[];
-      const made = new Map(outputs.map((output) => [relative(root, join(root, output.filename)), output.content]));
-      const committed = readdirSync(join(example, 'gql')).map((name) => relative(root, join(example, 'gql', name)));
-      assert.deepEqual([...made.keys()].sort(), committed.sort());
-      for (const [file, content] of made) {
-        const regenerate = 'npx graphql-codegen --config examples/typed-client/codegen.ts';
-        assert.equal(readFileSync(join(root, file), 'utf8'), content, `${file} is stale: run ${regenerate}`);
-      }
-    } finally {
-      process.chdir(previous);
-    }
-  });
+  it('has committed gql/ equal to what its codegen config makes from schema/ now (run it and commit when this fails)', () =>
+    assertGeneratedFresh('examples/typed-client'));
 
   describe('against a running gateway', () => {
     let stack: Stack;

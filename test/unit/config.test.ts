@@ -79,7 +79,39 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ LIVEDEFLECT_TIMEOUT: '2500' }).upstreamTimeoutMs, 2500);
   });
 
+  it('allows every origin outside production and none in production, preflights cached 2h, no credentials', () => {
+    const config = loadConfig({});
+    assert.equal(config.corsOrigins, '*');
+    assert.equal(config.corsMaxAgeSeconds, 7200);
+    assert.equal(config.corsCredentials, false);
+    assert.deepEqual(loadConfig({ NODE_ENV: 'production' }).corsOrigins, []);
+  });
+
+  it('reads CORS_ORIGINS as exact origins and CORS_MAX_AGE in whole seconds', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173', CORS_MAX_AGE: '10m', CORS_CREDENTIALS: 'true' });
+    assert.deepEqual(config.corsOrigins, ['https://app.example.com', 'http://localhost:5173']);
+    assert.equal(config.corsMaxAgeSeconds, 600);
+    assert.equal(config.corsCredentials, true);
+    assert.equal(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: '*' }).corsOrigins, '*');
+  });
+
+  it('reads PERSISTED_DOCUMENTS and PERSISTED_DOCUMENTS_ONLY (off by default)', () => {
+    assert.equal(loadConfig({}).persistedDocumentsFile, null);
+    const config = loadConfig({ PERSISTED_DOCUMENTS: 'manifest.json', PERSISTED_DOCUMENTS_ONLY: 'true' });
+    assert.equal(config.persistedDocumentsFile, 'manifest.json');
+    assert.equal(config.persistedDocumentsOnly, true);
+  });
+
   for (const [env, mentions] of [
+    [{ CORS_ORIGINS: 'https://app.example.com/' }, 'did you mean "https://app.example.com"'],
+    [{ CORS_ORIGINS: 'app.example.com' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'https://a.example.com,,https://b.example.com' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: '*,https://a.example.com' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'ftp://a.example.com' }, 'CORS_ORIGINS'],
+    [{ CORS_MAX_AGE: '1500ms' }, 'CORS_MAX_AGE'],
+    [{ CORS_CREDENTIALS: 'true' }, 'CORS_CREDENTIALS=true needs CORS_ORIGINS'],
+    [{ CORS_CREDENTIALS: 'true', CORS_ORIGINS: '*' }, 'CORS_CREDENTIALS=true needs CORS_ORIGINS'],
+    [{ PERSISTED_DOCUMENTS_ONLY: 'true' }, 'PERSISTED_DOCUMENTS'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ LIVEDEFLECT_TIMEOUT: 'soon' }, 'LIVEDEFLECT_TIMEOUT'],
