@@ -23,6 +23,8 @@ export interface Config {
   readonly maxWindowMs: number;
   readonly bucketSizeMs: number;
   readonly maxRangeMs: number;
+  /** Most points one Site.timeline answers: 3000 holds 31 days of quarter hours. */
+  readonly maxTimelinePoints: number;
   readonly operationDeadlineMs: number;
   readonly breakerFailureThreshold: number;
   readonly breakerCooldownMs: number;
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxWindowMs,
     bucketSizeMs,
     maxRangeMs,
+    maxTimelinePoints: read.integer('MAX_TIMELINE_POINTS', 3_000, 1, 100_000),
     operationDeadlineMs: read.duration('OPERATION_DEADLINE', '30s'),
     breakerFailureThreshold: read.integer('BREAKER_FAILURES', 5, 1, 1000),
     breakerCooldownMs: read.duration('BREAKER_COOLDOWN', '30s'),

@@ -17,5 +17,6 @@ export interface GatewayContext {
 export interface ResolverSettings {
   readonly bucketSizeMs: number;
   readonly maxRangeMs: number;
+  readonly maxTimelinePoints: number;
   readonly maskPii: boolean;
 }

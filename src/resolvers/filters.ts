@@ -15,6 +15,11 @@ export function callMatcher(filter: CallFilter | null | undefined): (call: CallM
     (hasConversation === null || (call.conversationId !== null) === hasConversation);
 }
 
+/** The calls of a range that match the filter: the range itself when there is no filter. */
+export function callsMatching(calls: readonly CallModel[], filter: CallFilter | null | undefined): readonly CallModel[] {
+  return filter ? calls.filter(callMatcher(filter)) : calls;
+}
+
 export function eventMatcher(filter: EventFilter | null | undefined): (event: EventModel) => boolean {
   if (!filter) return () => true;
   const types = filter.types ? new Set(filter.types) : null;
