@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     assert.equal(config.bucketSizeMs, 3_600_000);
     assert.equal(config.maxWindowMs, 86_400_000);
     assert.equal(config.maxRangeMs, 31 * 86_400_000);
+    assert.equal(config.maxTimelinePoints, 3_000);
     assert.equal(config.cacheSettleAfterMs, 7_200_000);
     assert.equal(config.cacheRecentTtlMs, 15_000);
     assert.equal(config.maxBodyBytes, 1024 * 1024);
@@ -63,6 +64,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ CACHE_MAX_BYTES: 'lots' }, 'CACHE_MAX_BYTES'],
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL'],
+    [{ MAX_TIMELINE_POINTS: '0' }, 'MAX_TIMELINE_POINTS'],
+    [{ MAX_TIMELINE_POINTS: 'many' }, 'MAX_TIMELINE_POINTS'],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with a message naming ${mentions}`, () => {
       assert.throws(
