@@ -3,16 +3,20 @@ import { DateTime } from 'luxon';
 /** The length of a timeline point; the values equal the GraphQL enum values. */
 export type TimelineInterval = 'FIFTEEN_MINUTES' | 'HOUR' | 'DAY' | 'WEEK';
 
+const QUARTER_HOUR_MS = 15 * 60_000;
+const HOUR_MS = 60 * 60_000;
+
 interface IntervalClock {
   /** The start of the interval that contains `local`, on the zone's clock. */
   readonly startOf: (local: DateTime) => DateTime;
-  /** The start `count` intervals after `first` (an interval start). */
-  readonly after: (first: DateTime, count: number) => DateTime;
+  /** The start `count` intervals after `first` (an interval start), in epoch milliseconds. */
+  readonly after: (first: DateTime, count: number) => number;
 }
 
 // Every step is measured from the first start, not from the previous boundary, so an odd boundary (a day
 // whose midnight does not exist, and starts at 01:00) does not shift the ones after it.
-// Hours and quarter hours are exact durations (Luxon adds "time" units as milliseconds): an hour is 60
+// Hours and quarter hours are exact durations: Luxon's plus({ hours }) adds milliseconds (its documented
+// rule for time units), so the sum is taken here directly, without a DateTime per point. An hour is 60
 // minutes even across a daylight saving change, and a zone whose offset is not whole hours (Asia/Kolkata)
 // gets hours from its own :00, which is :30 UTC. Where a zone's clock moves by less than the step (Lord
 // Howe Island's 30 minutes) hours after the change start at half past on its clock.
@@ -21,20 +25,20 @@ interface IntervalClock {
 const CLOCKS: Readonly<Record<TimelineInterval, IntervalClock>> = {
   FIFTEEN_MINUTES: {
     startOf: (local) => local.set({ minute: local.minute - (local.minute % 15) }).startOf('minute'),
-    after: (first, count) => first.plus({ minutes: 15 * count }),
+    after: (first, count) => first.toMillis() + count * QUARTER_HOUR_MS,
   },
   HOUR: {
     startOf: (local) => local.startOf('hour'),
-    after: (first, count) => first.plus({ hours: count }),
+    after: (first, count) => first.toMillis() + count * HOUR_MS,
   },
   DAY: {
     startOf: (local) => local.startOf('day'),
-    after: (first, count) => first.plus({ days: count }).startOf('day'),
+    after: (first, count) => first.plus({ days: count }).startOf('day').toMillis(),
   },
   WEEK: {
     // Luxon's weeks are ISO weeks (Monday first) unless asked for the locale's.
     startOf: (local) => local.startOf('week'),
-    after: (first, count) => first.plus({ weeks: count }).startOf('day'),
+    after: (first, count) => first.plus({ weeks: count }).startOf('day').toMillis(),
   },
 };
 
@@ -55,7 +59,7 @@ export function timelineBoundaries(
   const first = clock.startOf(DateTime.fromMillis(from, { zone: timeZone }));
   const boundaries = [from];
   for (let count = 1; ; count++) {
-    const start = clock.after(first, count).toMillis();
+    const start = clock.after(first, count);
     if (start >= to) break;
     // A start at or before the previous boundary (possible only inside a skipped hour) would make an empty point.
     if (start <= boundaries[boundaries.length - 1]!) continue;

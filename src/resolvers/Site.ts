@@ -1,5 +1,6 @@
 import type { SiteResolvers } from '../generated/resolvers.js';
 import { loadCallsInRange } from '../loaders/callsInRange.js';
+import { loadTimeline } from '../loaders/timelineInRange.js';
 import { callSortKey, compareEvents, eventSortKey } from '../model/order.js';
 import { deflectionStatsOf } from '../model/stats.js';
 import { timelineOf } from '../model/timeline.js';
@@ -45,6 +46,7 @@ export const Site: SiteResolvers = {
   async timeline(site, { from, to, interval, timeZone, filter }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
     const boundaries = validTimelineBoundaries(range, interval, validTimeZone(timeZone), settings.maxTimelinePoints);
+    if (!filter) return loadTimeline(loaders.calls, site.id, boundaries, settings.bucketSizeMs);
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
     return timelineOf(callsMatching(calls, filter), boundaries);
   },
