@@ -3,7 +3,7 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { getComposedSchemaFromConfig } from '@graphql-mesh/compose-cli';
 import { loadJSONSchemaSubgraph } from '@omnigraph/json-schema';
 import { LRUCache } from 'lru-cache';
-import { LIVEDEFLECT_PATH } from '../src/upstream/client.js';
+import { LIVEDEFLECT_PATH } from '../src/wire/livedeflect.js';
 
 type ComposeLogger = Parameters<typeof getComposedSchemaFromConfig>[1];
 

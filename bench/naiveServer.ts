@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { buildSchema, graphql } from 'graphql';
 import { request } from 'undici';
-import { bucketStart } from '../src/loaders/buckets.js';
+import { bucketStart } from '../src/model/buckets.js';
 import type { CallModel, EventModel } from '../src/model/call.js';
-import { decodeCallId, encodeCallId } from '../src/resolvers/globalId.js';
-import { decodeWindow } from '../src/upstream/decode.js';
-import { LIVEDEFLECT_PATH } from '../src/upstream/client.js';
+import { encodeCallId } from '../src/model/callId.js';
+import { decodeCallId } from '../src/resolvers/globalId.js';
+import { decodeWindow } from '../test/helpers/decodeOracle.js';
+import { LIVEDEFLECT_PATH } from '../src/wire/livedeflect.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,7 +1,7 @@
 import { statsOfTallies, tallyOf, type StatsTally } from '../model/stats.js';
 import type { CallModel } from '../model/call.js';
 import { timelineOf, type TimelinePointModel } from '../model/timeline.js';
-import { bucketsForRange } from './buckets.js';
+import { bucketsForRange } from '../model/buckets.js';
 import type { CallsLoader } from './callsLoader.js';
 import { callsInRange, isOrderedRun, loadBuckets } from './callsInRange.js';
 

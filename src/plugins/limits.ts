@@ -17,8 +17,8 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { GatewayContext } from '../context.js';
-import { ErrorCode } from '../errors/codes.js';
-import { MAX_PAGE_SIZE } from '../resolvers/rangeArgs.js';
+import { ErrorCode } from '../model/errorCodes.js';
+import { MAX_PAGE_SIZE } from '../model/order.js';
 
 /** The request limits of Config, by the names of their settings' fields. */
 export interface RequestLimits {

@@ -1,7 +1,7 @@
 import { badUserInput } from '../errors/graphqlErrors.js';
 import { timelineBoundaries, type TimelineInterval } from '../model/timelineIntervals.js';
 import { iso } from './rangeArgs.js';
-import { rememberAnswers } from './rememberAnswers.js';
+import { rememberAnswers } from '../model/rememberAnswers.js';
 
 // Intl knows the IANA zones (any letter case, old aliases too) and answers each with its canonical name.
 // Only that name goes on to Luxon, which keeps a zone object per name it is given forever: canonical

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { bucketsForRange, bucketStart, windowsForBuckets } from '../../src/loaders/buckets.js';
+import { bucketsForRange, bucketStart, windowsForBuckets } from '../../src/model/buckets.js';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { agentNameOf, startConversationsSubgraph, transcriptUrlOf, type ConversationRecord, type ConversationsSubgraph } from './conversationsSubgraph.js';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { BucketStore, type OperationContext, type Scope } from '../../src/cache/bucketStore.js';
+import { BucketStore } from '../../src/cache/bucketStore.js';
+import type { OperationContext, Scope } from '../../src/model/operation.js';
 import { createFingerprinter } from '../../src/cache/fingerprint.js';
 import { MemoryTier } from '../../src/cache/memoryTier.js';
-import { emptyOperationCost } from '../../src/cache/operationCost.js';
-import { createWindowDecoding, type WindowDecoding } from '../../src/cache/windowDecoding.js';
+import { emptyOperationCost } from '../../src/model/operation.js';
+import { createWindowDecoding, type WindowDecoding } from '../../src/decode/decodePool.js';
 import { createLogger } from '../../src/logger.js';
 import type { CallModel } from '../../src/model/call.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import DataLoader from 'dataloader';
-import { packOf } from '../../src/cache/callPackWriter.js';
 import { callsInRange } from '../../src/loaders/callsInRange.js';
 import type { BucketKey, CallsLoader } from '../../src/loaders/callsLoader.js';
 import { loadTimeline } from '../../src/loaders/timelineInRange.js';
-import { buildCall, emptyCallFields, type CallModel } from '../../src/model/call.js';
+import { emptyCallFields, type CallModel } from '../../src/model/call.js';
 import { eventKindOf } from '../../src/model/eventKind.js';
 import { timelineOf } from '../../src/model/timeline.js';
+import { buildCall, packOf } from '../helpers/decodeOracle.js';
 
 const SITE = '1';
 const BUCKET_MS = 1_000;

@@ -1,4 +1,23 @@
 /**
+ * Request state the layers below the resolvers are handed (never import from a layer beside them): whose
+ * data an operation reads, and what it may spend. src/context.ts builds it once per GraphQL request.
+ */
+
+/** Whose data: the credential sent upstream and its fingerprint, which keys every cache entry. */
+export interface Scope {
+  readonly authorization: string;
+  readonly fingerprint: string;
+}
+
+/** The operation asking: where its cost is counted and when it must give up. */
+export interface OperationContext {
+  readonly cost: OperationCost;
+  /** Epoch ms after which no upstream attempt or wait may start or continue. */
+  readonly deadline: number;
+  readonly requestId: string;
+}
+
+/**
  * What one GraphQL operation cost: filled in by the bucket store as it works, read by the cost
  * extension, the metrics and the log line at the end of the request.
  */
