@@ -60,7 +60,7 @@ export function createCacheHintPlugins(options: CacheHintOptions): ApolloServerP
               if (rule === 'default') return;
               let settled = true;
               if (rule === 'range') settled = isSettled(Number((args as { to: unknown }).to) - 1);
-              if (rule === 'callId') settled = settledCall(args as { id?: unknown }, isSettled);
+              if (rule === 'callId') settled = settledCall(args, isSettled);
               cacheControl.setCacheHint({ maxAge: settled ? settledMaxAge : 0, scope: 'PRIVATE' });
             },
           };
