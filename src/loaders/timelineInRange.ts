@@ -29,7 +29,12 @@ function bucketTally(bucket: readonly CallModel[]): StatsTally {
  * the range's calls are exactly their concatenation. Other buckets (a callId the upstream moved between
  * them) take the scan of the range's calls instead, whose answer is the same by definition.
  */
-export async function loadTimeline(loader: CallsLoader, siteId: string, boundaries: readonly number[], bucketSizeMs: number): Promise<TimelinePointModel[]> {
+export async function loadTimeline(
+  loader: CallsLoader,
+  siteId: string,
+  boundaries: readonly number[],
+  bucketSizeMs: number,
+): Promise<TimelinePointModel[]> {
   const from = boundaries[0]!;
   const to = boundaries[boundaries.length - 1]!;
   const starts = bucketsForRange(from, to, bucketSizeMs);

@@ -48,13 +48,7 @@ const CLOCKS: Readonly<Record<TimelineInterval, IntervalClock>> = {
  * Null when there would be more than `maxPoints` points; the walk stops there, so a client's range and
  * interval cannot make it long. `timeZone` must be a zone Luxon knows (an IANA name checked by the caller).
  */
-export function timelineBoundaries(
-  from: number,
-  to: number,
-  interval: TimelineInterval,
-  timeZone: string,
-  maxPoints: number,
-): number[] | null {
+export function timelineBoundaries(from: number, to: number, interval: TimelineInterval, timeZone: string, maxPoints: number): number[] | null {
   const clock = CLOCKS[interval];
   const first = clock.startOf(DateTime.fromMillis(from, { zone: timeZone }));
   const boundaries = [from];

@@ -28,7 +28,11 @@ export function expectedStats(data: Record<string, WireEvent[]>, keep: (call: Ex
   let conversations = 0;
   for (const events of Object.values(data)) {
     const byTime = [...events].sort((a, b) => Number(a.eventTime) - Number(b.eventTime));
-    const skill = byTime.map((event) => event.skill).filter((value) => value !== '').at(-1) ?? '';
+    const skill =
+      byTime
+        .map((event) => event.skill)
+        .filter((value) => value !== '')
+        .at(-1) ?? '';
     const types = byTime.map((event) => event.eventType);
     const answer = byTime.filter((event) => event.eventType === 'deflresponse').at(-1)?.eventInfo;
     const stage =
@@ -64,8 +68,6 @@ export function expectedStats(data: Record<string, WireEvent[]>, keep: (call: Ex
       .map(([skill, counts]) => ({ skill, ...counts, deflectionRate: counts.conversations / counts.totalCalls }))
       .sort((a, b) => b.totalCalls - a.totalCalls || a.skill.localeCompare(b.skill)),
     deflectionRate: total === 0 ? null : conversations / total,
-    medianSecondsToConversation:
-      seconds.length === 0 ? null : seconds.length % 2 === 1 ? seconds[half]! : (seconds[half - 1]! + seconds[half]!) / 2,
+    medianSecondsToConversation: seconds.length === 0 ? null : seconds.length % 2 === 1 ? seconds[half]! : (seconds[half - 1]! + seconds[half]!) / 2,
   };
 }
-

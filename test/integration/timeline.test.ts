@@ -40,7 +40,9 @@ const TIMELINE_QUERY = `
 
 /** The zone's wall clock at an instant, read with Intl: independent of the gateway's Luxon arithmetic. */
 function wallClock(time: number, timeZone: string): { weekday: string; hour: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', hour: '2-digit', minute: '2-digit' }).formatToParts(time);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', hour: '2-digit', minute: '2-digit' }).formatToParts(
+    time,
+  );
   const part = (type: string) => parts.find((each) => each.type === type)!.value;
   return { weekday: part('weekday'), hour: Number(part('hour')), minute: Number(part('minute')) };
 }
@@ -136,7 +138,13 @@ describe('Site.timeline', () => {
       const weeks = [change.at - 10 * DAY_MS, change.at + 11 * DAY_MS] as const;
       const weekly = await timeline(...weeks, 'WEEK', change.zone);
       assert.equal(weekly.length, 4);
-      assert.ok(weekly.slice(1, -1).map(hoursOf).includes(7 * 24 + change.dayHours - 24), 'the week of the change is an hour shorter or longer');
+      assert.ok(
+        weekly
+          .slice(1, -1)
+          .map(hoursOf)
+          .includes(7 * 24 + change.dayHours - 24),
+        'the week of the change is an hour shorter or longer',
+      );
       assert.deepEqual(weekly, expectedTimeline(...weeks, 'WEEK', change.zone));
     });
   }
@@ -167,7 +175,11 @@ describe('Site.timeline', () => {
     );
     assert.deepEqual(daily, expectedTimeline(from, to, 'DAY', 'Australia/Sydney'));
     const short = await timeline(from, from + 60_000, 'WEEK', 'UTC');
-    assert.deepEqual(short.map(({ start, end }) => [start, end]), [[iso(from), iso(from + 60_000)]], 'a range inside one interval is one point');
+    assert.deepEqual(
+      short.map(({ start, end }) => [start, end]),
+      [[iso(from), iso(from + 60_000)]],
+      'a range inside one interval is one point',
+    );
   });
 
   for (const [name, filter, keep] of [
@@ -181,7 +193,8 @@ describe('Site.timeline', () => {
       const expected = expectedTimeline(...range, 'HOUR', 'America/New_York', keep);
       assert.ok(expected.some((point) => point.stats.totalCalls > 0));
       assert.ok(
-        expected.reduce((sum, point) => sum + point.stats.totalCalls, 0) < expectedTimeline(...range, 'HOUR', 'America/New_York').reduce((sum, point) => sum + point.stats.totalCalls, 0),
+        expected.reduce((sum, point) => sum + point.stats.totalCalls, 0) <
+          expectedTimeline(...range, 'HOUR', 'America/New_York').reduce((sum, point) => sum + point.stats.totalCalls, 0),
         'the filter leaves calls out',
       );
       assert.deepEqual(points, expected);
@@ -192,13 +205,17 @@ describe('Site.timeline', () => {
     const from = Date.UTC(2026, 9, 29, 15, 30);
     const to = Date.UTC(2026, 10, 3, 2);
     const filter = { skills: ['sales', 'support', 'billing'] };
-    const fields = 'totalCalls byStage { stage count } bySkill { skill totalCalls conversations deflectionRate } deflectionRate medianSecondsToConversation';
+    const fields =
+      'totalCalls byStage { stage count } bySkill { skill totalCalls conversations deflectionRate } deflectionRate medianSecondsToConversation';
     const points = await timeline(from, to, 'DAY', 'America/New_York', filter);
     const aliases = points.map(({ start, end }, index) => `p${index}: stats(from: "${start}", to: "${end}", filter: $filter) { ${fields} }`);
     const answer = await stack.query(`query Each($filter: CallFilter) { site(id: "${SITE}") { ${aliases.join('\n')} } }`, { filter });
     assert.equal(answer.body.errors, undefined);
     const site = answer.body.data?.site as Record<string, unknown>;
-    assert.deepEqual(points.map((point) => point.stats), points.map((_, index) => site[`p${index}`]));
+    assert.deepEqual(
+      points.map((point) => point.stats),
+      points.map((_, index) => site[`p${index}`]),
+    );
   });
 
   it('reads a null or differently spelled time zone as the zone it names, and defaults to HOUR in UTC', async () => {
@@ -231,7 +248,8 @@ describe('Site.timeline refusals', () => {
     assert.deepEqual(answer.body.errors?.[0]?.path, ['site', 'timeline']);
     assert.deepEqual(answer.body.data?.site, { id: SITE, timeline: null }, 'the rest of the answer is served');
     assert.equal(stack.simulator.requests.length, 0, 'nothing is asked upstream');
-    return { message: answer.body.errors![0]!.message, argumentName: answer.body.errors![0]!.extensions?.argumentName };
+    const error = answer.body.errors?.[0];
+    return { message: error?.message ?? '', argumentName: error?.extensions?.argumentName };
   }
 
   const from = Date.UTC(2026, 9, 14);

@@ -1,30 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import DataLoader from 'dataloader';
-import { callsInRange } from '../../src/loaders/callsInRange.js';
-import type { BucketKey, CallsLoader } from '../../src/loaders/callsLoader.js';
-import { loadTimeline } from '../../src/loaders/timelineInRange.js';
-import { emptyCallFields, type CallModel } from '../../src/model/call.js';
-import { eventKindOf } from '../../src/model/eventKind.js';
-import { timelineOf } from '../../src/model/timeline.js';
-import { buildCall, packOf } from '../helpers/decodeOracle.js';
+import { callsInRange } from '../../../src/loaders/callsInRange.js';
+import type { CallsLoader } from '../../../src/loaders/callsLoader.js';
+import { loadTimeline } from '../../../src/loaders/timelineInRange.js';
+import { emptyCallFields, type CallModel } from '../../../src/model/call.js';
+import { eventKindOf } from '../../../src/model/eventKind.js';
+import { timelineOf } from '../../../src/model/timeline.js';
+import { buildCall, packOf } from '../../helpers/decodeOracle.js';
+import { randomSource } from '../../helpers/random.js';
 
 const SITE = '1';
 const BUCKET_MS = 1_000;
 const ROUNDS = 300;
 
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function randomSource(seed: number): (below: number) => number {
-  let state = seed;
-  return (below) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
-  };
-}
-
-const FUNNELS = [[], [['deflresponse', 'N']], [['deflresponse', 'Y']], [['deflresponse', 'Y'], ['sendtext', 'sms']], [['deflresponse', 'Y'], ['sendtext', 'sms'], ['conversationid', 'c']]];
+const FUNNELS = [
+  [],
+  [['deflresponse', 'N']],
+  [['deflresponse', 'Y']],
+  [
+    ['deflresponse', 'Y'],
+    ['sendtext', 'sms'],
+  ],
+  [
+    ['deflresponse', 'Y'],
+    ['sendtext', 'sms'],
+    ['conversationid', 'c'],
+  ],
+];
 
 /** A call at some step of the funnel, with a skill or none, its events some milliseconds apart. */
 function randomCall(random: (below: number) => number, callId: string, beginTime: number): CallModel {
@@ -34,7 +37,12 @@ function randomCall(random: (below: number) => number, callId: string, beginTime
     callId,
     beginTime,
     fields: { ...emptyCallFields(), skill: [null, 'sales', 'billing'][random(3)]! },
-    events: steps.map(([rawType, info], index) => ({ rawType: rawType!, kind: eventKindOf(rawType!), info: info!, time: beginTime + index * (1 + random(90)) })),
+    events: steps.map(([rawType, info], index) => ({
+      rawType: rawType!,
+      kind: eventKindOf(rawType!),
+      info: info!,
+      time: beginTime + index * (1 + random(90)),
+    })),
   });
 }
 
@@ -47,7 +55,8 @@ function randomBuckets(random: (below: number) => number, round: number, count: 
 }
 
 function loaderOf(buckets: readonly (readonly CallModel[])[]): CallsLoader {
-  return new DataLoader<BucketKey, readonly CallModel[], string>(async (keys) => keys.map(({ bucket }) => buckets[bucket / BUCKET_MS] ?? []), {
+  type Key = Parameters<CallsLoader['load']>[0];
+  return new DataLoader<Key, readonly CallModel[], string>(async (keys) => keys.map(({ bucket }) => buckets[bucket / BUCKET_MS] ?? []), {
     cacheKeyFn: ({ siteId, bucket }) => `${siteId}:${bucket}`,
   });
 }
@@ -61,7 +70,7 @@ function randomBoundaries(random: (below: number) => number, end: number): numbe
 }
 
 describe('loadTimeline', () => {
-  it('answers what timelineOf answers over the range\'s calls, for any buckets and boundaries (moved callIds included)', async () => {
+  it("answers what timelineOf answers over the range's calls, for any buckets and boundaries (moved callIds included)", async () => {
     const random = randomSource(13);
     let moved = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -81,17 +90,20 @@ describe('loadTimeline', () => {
     let reads = 0;
     // Views of the calls that count how often a timeline reads each call's skill.
     const buckets = Array.from({ length: 24 }, (_, index) =>
-      Array.from({ length: 10 }, (_, n) => randomCall(random, `${index}-${n}`, index * BUCKET_MS + n * 50)).map((c) =>
-        Object.create(c, { skill: { get: () => (reads++, c.skill) } }) as CallModel,
+      Array.from({ length: 10 }, (_, n) => randomCall(random, `${index}-${n}`, index * BUCKET_MS + n * 50)).map(
+        (c) => Object.create(c, { skill: { get: () => (reads++, c.skill) } }) as CallModel,
       ),
     );
     const hourly = Array.from({ length: 25 }, (_, index) => index * BUCKET_MS);
     const first = await loadTimeline(loaderOf(buckets), SITE, hourly, BUCKET_MS);
     assert.equal(reads, 240);
-    assert.equal(first.reduce((sum, point) => sum + point.stats.totalCalls, 0), 240);
+    assert.equal(
+      first.reduce((sum, point) => sum + point.stats.totalCalls, 0),
+      240,
+    );
     const daily = [0, 24 * BUCKET_MS];
     const again = await loadTimeline(loaderOf(buckets), SITE, daily, BUCKET_MS);
-    assert.equal(reads, 240, 'a warm timeline sums the buckets\' tallies');
+    assert.equal(reads, 240, "a warm timeline sums the buckets' tallies");
     assert.equal(again[0]!.stats.totalCalls, 240);
   });
 });

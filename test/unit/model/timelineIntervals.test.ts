@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { timelineBoundaries } from '../../src/model/timelineIntervals.js';
+import { timelineBoundaries } from '../../../src/model/timelineIntervals.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -8,7 +8,7 @@ const iso = (time: number): string => new Date(time).toISOString();
 const isoAll = (times: readonly number[] | null): string[] | null => times?.map(iso) ?? null;
 
 describe('timelineBoundaries', () => {
-  it('starts hours at the zone\'s own :00, which is :30 UTC where the offset is a half hour (Asia/Kolkata, +05:30)', () => {
+  it("starts hours at the zone's own :00, which is :30 UTC where the offset is a half hour (Asia/Kolkata, +05:30)", () => {
     const from = Date.UTC(2026, 0, 1, 0, 10);
     assert.deepEqual(isoAll(timelineBoundaries(from, from + 3 * HOUR_MS, 'HOUR', 'Asia/Kolkata', 100)), [
       iso(from),
@@ -19,7 +19,7 @@ describe('timelineBoundaries', () => {
     ]);
   });
 
-  it('starts hours at the zone\'s :00 where the offset is 45 minutes off the hour (Asia/Kathmandu, +05:45)', () => {
+  it("starts hours at the zone's :00 where the offset is 45 minutes off the hour (Asia/Kathmandu, +05:45)", () => {
     const from = Date.UTC(2026, 0, 1, 0, 0);
     assert.deepEqual(isoAll(timelineBoundaries(from, from + 2 * HOUR_MS, 'HOUR', 'Asia/Kathmandu', 100)), [
       iso(from),
@@ -54,14 +54,21 @@ describe('timelineBoundaries', () => {
     const from = Date.UTC(2026, 9, 3, 0);
     for (const interval of ['FIFTEEN_MINUTES', 'HOUR', 'DAY'] as const) {
       const boundaries = timelineBoundaries(from, from + 2 * DAY_MS, interval, 'Australia/Lord_Howe', 1_000)!;
-      assert.ok(boundaries.every((time, index) => index === 0 || time > boundaries[index - 1]!), interval);
+      assert.ok(
+        boundaries.every((time, index) => index === 0 || time > boundaries[index - 1]!),
+        interval,
+      );
       assert.deepEqual([boundaries[0], boundaries.at(-1)], [from, from + 2 * DAY_MS]);
     }
   });
 
   it('allows exactly maxPoints points and answers null for one more', () => {
     const from = Date.UTC(2026, 0, 1);
-    assert.equal(timelineBoundaries(from, from + 31 * DAY_MS, 'FIFTEEN_MINUTES', 'UTC', 3_000)!.length - 1, 31 * 96, '31 days of quarter hours fit the default');
+    assert.equal(
+      timelineBoundaries(from, from + 31 * DAY_MS, 'FIFTEEN_MINUTES', 'UTC', 3_000)!.length - 1,
+      31 * 96,
+      '31 days of quarter hours fit the default',
+    );
     assert.equal(timelineBoundaries(from, from + 10 * HOUR_MS, 'HOUR', 'UTC', 10)!.length - 1, 10);
     assert.equal(timelineBoundaries(from, from + 10 * HOUR_MS + 1, 'HOUR', 'UTC', 10), null);
     assert.equal(timelineBoundaries(from, from + 1, 'WEEK', 'UTC', 1)!.length - 1, 1);
