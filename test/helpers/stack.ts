@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import type { RouteHandler } from '../../src/http/app.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
@@ -12,6 +12,8 @@ export interface StackOptions {
   readonly staticAuthorization?: string | null;
   readonly logger?: Logger;
   readonly routes?: readonly RouteHandler[];
+  /** The upstream client's clock and retry wait: see test/helpers/fakeClock.ts. */
+  readonly upstreamClock?: GatewayOptions['upstreamClock'];
 }
 
 export interface GraphQLAnswer {
@@ -52,6 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     upstreamUrl: config.upstreamUrl ?? simulator.url,
     upstreamAuthorization: staticAuthorization,
     routes: options.routes ?? [],
+    ...(options.upstreamClock ? { upstreamClock: options.upstreamClock } : {}),
   });
   const gatewayUrl = gateway.url;
   return {
