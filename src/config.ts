@@ -25,6 +25,8 @@ export interface Config {
   /** Calls one bucket may hold: an upstream window with more in a bucket fails (with a message naming BUCKET_SIZE). */
   readonly maxBucketCalls: number;
   readonly maxRangeMs: number;
+  /** Most points one Site.timeline answers: 3000 holds 31 days of quarter hours. */
+  readonly maxTimelinePoints: number;
   readonly operationDeadlineMs: number;
   readonly breakerFailureThreshold: number;
   readonly breakerCooldownMs: number;
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     bucketSizeMs,
     maxBucketCalls: read.integer('MAX_BUCKET_CALLS', 100_000, 1, 10_000_000),
     maxRangeMs,
+    maxTimelinePoints: read.integer('MAX_TIMELINE_POINTS', 3_000, 1, 100_000),
     operationDeadlineMs: read.duration('OPERATION_DEADLINE', '30s'),
     breakerFailureThreshold: read.integer('BREAKER_FAILURES', 5, 1, 1000),
     breakerCooldownMs: read.duration('BREAKER_COOLDOWN', '30s'),

@@ -122,7 +122,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fingerprint: createFingerprinter(config.cacheKeySecret),
     staticAuthorization: options.upstreamAuthorization,
     operationDeadlineMs: config.operationDeadlineMs,
-    settings: { bucketSizeMs: config.bucketSizeMs, maxRangeMs: config.maxRangeMs, maskPii: config.maskPii },
+    settings: {
+      bucketSizeMs: config.bucketSizeMs,
+      maxRangeMs: config.maxRangeMs,
+      maxTimelinePoints: config.maxTimelinePoints,
+      maskPii: config.maskPii,
+    },
     logger,
   });
   const drain = new ResponseDrain();

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     assert.equal(config.bucketSizeMs, 3_600_000);
     assert.equal(config.maxWindowMs, 86_400_000);
     assert.equal(config.maxRangeMs, 31 * 86_400_000);
+    assert.equal(config.maxTimelinePoints, 3_000);
     assert.equal(config.cacheSettleAfterMs, 7_200_000);
     assert.equal(config.cacheRecentTtlMs, 15_000);
     assert.equal(config.maxBodyBytes, 1024 * 1024);
@@ -132,6 +133,8 @@ describe('loadConfig', () => {
     [{ REQUEST_TIMEOUT: '5s', HEADERS_TIMEOUT: '10s' }, 'HEADERS_TIMEOUT'],
     [{ SHUTDOWN_DELAY: '-1s' }, 'SHUTDOWN_DELAY'],
     [{ EXPOSE_SUBGRAPH_SDL: 'perhaps' }, 'EXPOSE_SUBGRAPH_SDL'],
+    [{ MAX_TIMELINE_POINTS: '0' }, 'MAX_TIMELINE_POINTS'],
+    [{ MAX_TIMELINE_POINTS: 'many' }, 'MAX_TIMELINE_POINTS'],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with a message naming ${mentions}`, () => {
       assert.throws(
