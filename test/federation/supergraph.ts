@@ -3,7 +3,8 @@ import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { parse } from 'graphql';
+import { composeServices as composeWithGuild } from '@theguild/federation-composition';
+import { parse, type DocumentNode } from 'graphql';
 import { PUBLISHED_SCHEMA_PATH } from '../../src/tools/printSchema.js';
 import { CONVERSATIONS_SDL, silentLogger } from './conversationsSubgraph.js';
 import type { GraphQLAnswer } from '../helpers/stack.js';
@@ -28,16 +29,29 @@ export interface Composition {
  * proven to compose) with the independent conversations subgraph, as `rover supergraph compose` would.
  */
 export async function composeWithConversations(urls: SubgraphUrls): Promise<Composition> {
-  const ours = await readFile(PUBLISHED_SCHEMA_PATH, 'utf8');
-  const result = composeServices([
-    { name: OUR_SUBGRAPH, url: urls.livedeflect, typeDefs: parse(ours) },
-    { name: 'conversations', url: urls.conversations, typeDefs: parse(CONVERSATIONS_SDL) },
-  ]);
+  const result = composeServices(await subgraphsOf(urls));
   return {
     supergraphSdl: result.errors ? null : result.supergraphSdl,
     errors: result.errors?.map((error) => error.message) ?? [],
     hints: (result.hints ?? []).map(String),
   };
+}
+
+/**
+ * The same two subgraphs through The Guild's composer (what Hive's schema registry and `hive-gateway
+ * supergraph` use). It reports errors only: it has no notion of hints.
+ */
+export async function composeWithGuildComposition(urls: SubgraphUrls): Promise<Composition> {
+  const result = composeWithGuild(await subgraphsOf(urls));
+  return { supergraphSdl: result.supergraphSdl ?? null, errors: result.errors?.map((error) => error.message) ?? [], hints: [] };
+}
+
+async function subgraphsOf(urls: SubgraphUrls): Promise<{ name: string; url: string; typeDefs: DocumentNode }[]> {
+  const ours = await readFile(PUBLISHED_SCHEMA_PATH, 'utf8');
+  return [
+    { name: OUR_SUBGRAPH, url: urls.livedeflect, typeDefs: parse(ours) },
+    { name: 'conversations', url: urls.conversations, typeDefs: parse(CONVERSATIONS_SDL) },
+  ];
 }
 
 interface ClientContext {
