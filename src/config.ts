@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { formatDuration, parseDuration } from './duration.js';
+import { readTracingConfig, type TracingConfig } from './tracing/tracingConfig.js';
 
 /**
  * Everything the gateway reads from its environment, validated once at start.
@@ -59,6 +60,8 @@ export interface Config {
   /** Mask phone numbers and callerInfo values in recordings, as MASK_PII does in responses. */
   readonly recordMaskPii: boolean;
   readonly replayDir: string | null;
+  /** OpenTelemetry traces from the standard OTEL_* variables; null (the default) is off, with no SDK loaded. */
+  readonly tracing: TracingConfig | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -133,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     recordDir: read.optionalString('LIVEDEFLECT_RECORD'),
     recordMaskPii: read.boolean('LIVEDEFLECT_RECORD_MASK_PII', false),
     replayDir: read.optionalString('LIVEDEFLECT_REPLAY'),
+    tracing: readTracingConfig(env, (message) => new ConfigError(message)),
   };
   if (config.recordDir && !config.upstreamUrl) {
     throw new ConfigError('LIVEDEFLECT_RECORD records a real upstream: set LIVEDEFLECT_URL too');

@@ -15,10 +15,13 @@ import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
 import type { Logger } from './logger.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
+import { createTracingPlugin } from './plugins/tracing.js';
 import { createWindowRecorder } from './recording/recorder.js';
 import { createContextFactory } from './requestContext.js';
 import { buildSchema } from './schema.js';
 import { createApolloServer } from './server.js';
+import { traceHttpRequests } from './tracing/httpServerSpans.js';
+import { TRACING_OFF, type Telemetry } from './tracing/telemetry.js';
 import { LiveDeflectClient } from './upstream/client.js';
 
 export interface GatewayOptions {
@@ -30,6 +33,8 @@ export interface GatewayOptions {
   readonly upstreamAuthorization: string | null;
   /** Extra routes tried before GraphQL (GraphiQL, metrics). */
   readonly routes?: readonly RouteHandler[];
+  /** OpenTelemetry traces (src/tracing/startTracing.ts); default off. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface Gateway {
@@ -46,6 +51,7 @@ export interface Gateway {
 /** Wires the request path together (HTTP -> Apollo -> resolvers -> loaders -> cache -> client) and listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  const telemetry = options.telemetry ?? TRACING_OFF;
   const metrics = createGatewayMetrics();
   const recorder = config.recordDir ? createWindowRecorder({ dir: config.recordDir, maskPii: config.recordMaskPii, logger }) : null;
   const decoding = createWindowDecoding({ workers: config.decodeWorkers, bucketSizeMs: config.bucketSizeMs, logger });
@@ -63,6 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onAttempt: metrics.recordUpstreamAttempt,
     onBody: recorder?.record,
     openBody: decoding.open,
+    telemetry,
   });
   const memory = new MemoryTier(config.cacheMaxBytes);
   const redis = config.redisUrl
@@ -85,7 +92,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
-  const apollo = createApolloServer(buildSchema(), config, logger, [createMetricsPlugin(metrics)]);
+  const tracing = telemetry.enabled ? [createTracingPlugin(telemetry.recordDocument)] : [];
+  const apollo = createApolloServer(buildSchema(), config, logger, [createMetricsPlugin(metrics), ...tracing]);
   await apollo.start();
   const contextFor = createContextFactory({
     store,
@@ -94,6 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     operationDeadlineMs: config.operationDeadlineMs,
     settings: { bucketSizeMs: config.bucketSizeMs, maxRangeMs: config.maxRangeMs, maskPii: config.maskPii },
     logger,
+    telemetry,
   });
   const health = createHealthRoutes({
     isReady: () =>
@@ -111,7 +120,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ]
     : [];
   const routes = [health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
-  const server = createServer(createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes }));
+  const listener = createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes });
+  const server = createServer(telemetry.enabled ? traceHttpRequests(telemetry, [GRAPHQL_PATH], listener) : listener);
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

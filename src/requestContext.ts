@@ -4,6 +4,8 @@ import { emptyOperationCost } from './cache/operationCost.js';
 import type { GatewayContext, ResolverSettings } from './context.js';
 import { createCallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
+import { startOperationSpan } from './tracing/operationSpan.js';
+import type { Telemetry } from './tracing/telemetry.js';
 
 export interface ContextFactoryOptions {
   readonly store: BucketStore;
@@ -13,6 +15,8 @@ export interface ContextFactoryOptions {
   readonly operationDeadlineMs: number;
   readonly settings: ResolverSettings;
   readonly logger: Logger;
+  /** When tracing is on, each operation gets its span here (src/plugins/tracing.ts names and ends it). */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -23,7 +27,8 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
   return (req, requestId) => {
     const authorization = options.staticAuthorization ?? headerText(req.headers.authorization);
     const scope = authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
-    const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId };
+    const traced = options.telemetry?.enabled ? { traceContext: startOperationSpan(options.telemetry) } : {};
+    const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId, ...traced };
     return {
       requestId,
       logger: options.logger,

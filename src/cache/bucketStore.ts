@@ -1,6 +1,8 @@
+import type { Context } from '@opentelemetry/api';
 import { bucketStart, isSettledBucket, windowsForBuckets, type Window } from '../loaders/buckets.js';
 import type { Logger } from '../logger.js';
 import type { CallModel } from '../model/call.js';
+import { addSpanEvent } from '../tracing/spanEvents.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
 import type { CallPack } from './callPack.js';
 import { packOf } from './callPackWriter.js';
@@ -20,6 +22,8 @@ export interface OperationContext {
   readonly cost: OperationCost;
   readonly deadline: number;
   readonly requestId: string;
+  /** The GraphQL operation span's context: window spans are its children and cache lookups its events. None when not traced. */
+  readonly traceContext?: Context;
 }
 
 export interface BucketStoreOptions {
@@ -75,6 +79,7 @@ export class BucketStore {
     const results = new Map<number, BucketResult>();
     const waits: Promise<void>[] = [];
     const missing: PendingBucket[] = [];
+    const before = { hits: cost.cache.memory.hits, misses: cost.cache.memory.misses, shared: cost.cache.shared };
     const settle = (bucket: number, promise: Promise<CallPack>): void => {
       waits.push(promise.then((pack) => void results.set(bucket, pack.calls()), (error: unknown) => void results.set(bucket, asError(error))));
     };
@@ -97,6 +102,14 @@ export class BucketStore {
       missing.push(pending);
       settle(bucket, pending.promise);
     }
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.lookup', () => ({
+      'livedeflect.site_id': siteId,
+      'livedeflect.cache.tier': 'memory',
+      'livedeflect.cache.hits': cost.cache.memory.hits - before.hits,
+      'livedeflect.cache.misses': cost.cache.memory.misses - before.misses,
+      // Buckets another operation was already loading: this one waits for that answer.
+      'livedeflect.cache.shared': cost.cache.shared - before.shared,
+    }));
     if (missing.length > 0) void this.fill(scope, siteId, missing, operation);
     await Promise.all(waits);
     return results;
@@ -148,6 +161,7 @@ export class BucketStore {
   /** Resolves the buckets Redis has; returns the others. */
   private async fromRedis(buckets: PendingBucket[], operation: OperationContext): Promise<PendingBucket[]> {
     if (buckets.length === 0 || !this.redis) return buckets;
+    const started = Date.now();
     const entries = await this.redis.get(buckets.map(({ key }) => key));
     const misses: PendingBucket[] = [];
     buckets.forEach((bucket, index) => {
@@ -161,6 +175,12 @@ export class BucketStore {
       this.options.memory?.set(bucket.key, entry.pack, Math.min(entry.ttlMs, this.ttlFor(bucket.bucket)));
       bucket.resolve(entry.pack);
     });
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.lookup', () => ({
+      'livedeflect.cache.tier': 'redis',
+      'livedeflect.cache.hits': buckets.length - misses.length,
+      'livedeflect.cache.misses': misses.length,
+      'livedeflect.cache.redis.duration_ms': Date.now() - started,
+    }));
     return misses;
   }
 
@@ -174,6 +194,10 @@ export class BucketStore {
       operation.deadline,
     );
     operation.cost.cache.redis.waitMs += Date.now() - started;
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.replica_wait', () => ({
+      'livedeflect.cache.waited': buckets.length,
+      'livedeflect.cache.redis.wait_ms': Date.now() - started,
+    }));
     const abandoned: PendingBucket[] = [];
     for (const bucket of buckets) {
       const outcome = outcomes.get(bucket.key);
@@ -228,6 +252,7 @@ export class BucketStore {
         authorization: scope.authorization,
         deadline: operation.deadline,
         requestId: operation.requestId,
+        ...(operation.traceContext ? { traceContext: operation.traceContext } : {}),
         onAttempt: (attempt) => {
           operation.cost.upstreamRequests++;
           if (attempt.retryInMs !== null) {

@@ -1,5 +1,7 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { errors as undiciErrors, Pool } from 'undici';
 import type { Logger } from '../logger.js';
+import { TRACING_OFF, type Telemetry } from '../tracing/telemetry.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import type { DecodedWindow, WindowRequest } from './decode.js';
 import { UpstreamError } from './errors.js';
@@ -30,6 +32,8 @@ export interface ClientOptions {
    * into compact models on worker threads (src/cache/windowDecoding.ts).
    */
   readonly openBody: (request: WindowRequest) => BodyReader;
+  /** Spans for windows and their HTTP attempts, for requests that carry a traceContext. Default: off. */
+  readonly telemetry?: Telemetry;
 }
 
 /** Takes a 200 body chunk by chunk; end() gives the decoded window or throws an UpstreamError. */
@@ -48,6 +52,8 @@ export interface WindowFetch extends WindowRequest {
   readonly deadline: number;
   readonly requestId?: string;
   readonly onAttempt?: (attempt: AttemptReport) => void;
+  /** The operation span's context: the window gets a span under it, and each attempt a CLIENT span whose traceparent is sent. */
+  readonly traceContext?: Context;
 }
 
 export interface AttemptReport {
@@ -60,6 +66,8 @@ export interface AttemptReport {
 
 export interface FetchedWindow extends DecodedWindow {
   readonly bodyBytes: number;
+  /** How long the attempt waited on the decoder: backpressure while the body streamed, then the decoded window after its end. */
+  readonly decodeWaitMs: number;
 }
 
 const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
@@ -72,9 +80,13 @@ export class LiveDeflectClient {
   private readonly pool: Pool;
   private readonly breaker: CircuitBreaker;
   private readonly path: string;
+  private readonly url: URL;
+  private readonly telemetry: Telemetry;
 
   constructor(private readonly options: ClientOptions) {
     const url = new URL(options.baseUrl);
+    this.url = url;
+    this.telemetry = options.telemetry ?? TRACING_OFF;
     this.path = `${url.pathname.replace(/\/+$/, '')}${LIVEDEFLECT_PATH}`;
     this.pool = new Pool(url.origin, {
       connections: options.connections,
@@ -95,14 +107,54 @@ export class LiveDeflectClient {
 
   /** Fetches and decodes one window, retrying what is worth retrying within the deadline. */
   async fetchWindow(request: WindowFetch): Promise<FetchedWindow> {
+    if (!request.traceContext || !this.telemetry.enabled) return this.fetchAttempts(request, null);
+    const span = this.telemetry.tracer.startSpan(
+      'livedeflect.window',
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'livedeflect.site_id': request.siteId,
+          'livedeflect.window.start': new Date(request.startTime).toISOString(),
+          'livedeflect.window.end': new Date(request.endTime).toISOString(),
+        },
+      },
+      request.traceContext,
+    );
+    try {
+      const window = await this.fetchAttempts(request, span);
+      span.setAttributes({
+        'livedeflect.calls': window.calls.length,
+        'livedeflect.calls_outside_window': window.outsideWindow,
+        'livedeflect.body_bytes': window.bodyBytes,
+        'livedeflect.decode_wait_ms': window.decodeWaitMs,
+      });
+      return window;
+    } catch (error) {
+      const code = error instanceof UpstreamError ? error.code : 'INTERNAL_SERVER_ERROR';
+      span.setAttribute('error.type', code);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** The attempts of one window; `span` (the window's, when traced) gets an event per retry and per breaker refusal. */
+  private async fetchAttempts(request: WindowFetch, span: Span | null): Promise<FetchedWindow> {
     for (let attempt = 0; ; attempt++) {
-      this.breaker.admit();
+      try {
+        this.breaker.admit();
+      } catch (error) {
+        span?.addEvent('livedeflect.breaker.refused', { 'livedeflect.attempt': attempt });
+        throw error;
+      }
+      const attemptSpan = span ? this.attemptSpan(request, span, attempt) : null;
       const started = Date.now();
       let outcome: FetchedWindow | UpstreamError;
       let status: number | null = null;
       let retryAfter: string | null = null;
       try {
-        const answer = await this.attempt(request);
+        const answer = await this.attempt(request, attemptSpan);
         status = answer.status;
         retryAfter = answer.retryAfter;
         outcome = answer.result;
@@ -126,6 +178,18 @@ export class LiveDeflectClient {
       };
       request.onAttempt?.(report);
       this.options.onAttempt?.(report);
+      if (span && attemptSpan) {
+        endAttemptSpan(attemptSpan, report, outcome);
+        span.setAttribute('livedeflect.attempts', attempt + 1);
+        if (report.retryInMs !== null) {
+          span.addEvent('livedeflect.retry', {
+            'livedeflect.attempt': attempt,
+            'livedeflect.retry.wait_ms': report.retryInMs,
+            'error.type': report.errorCode ?? '',
+            ...(status === null ? {} : { 'http.response.status_code': status }),
+          });
+        }
+      }
       if (!(outcome instanceof UpstreamError)) return outcome;
       this.options.logger.warn(
         {
@@ -146,18 +210,39 @@ export class LiveDeflectClient {
     }
   }
 
+  /** A CLIENT span for one HTTP attempt, by the HTTP client conventions; its traceparent goes to LiveDeflect. */
+  private attemptSpan(request: WindowFetch, windowSpan: Span, attempt: number): Span {
+    return this.telemetry.tracer.startSpan(
+      'POST',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': 'POST',
+          'server.address': this.url.hostname,
+          'server.port': Number(this.url.port || (this.url.protocol === 'https:' ? 443 : 80)),
+          'url.full': `${this.url.origin}${this.path}`,
+          ...(attempt > 0 ? { 'http.request.resend_count': attempt } : {}),
+        },
+      },
+      trace.setSpan(request.traceContext ?? ROOT_CONTEXT, windowSpan),
+    );
+  }
+
   private async attempt(
     request: WindowFetch,
+    span: Span | null,
   ): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
     const budget = Math.min(this.options.timeoutMs, Math.max(1, request.deadline - Date.now()));
+    const headers: Record<string, string> = {
+      authorization: request.authorization,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    };
+    if (span) this.telemetry.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
     const response = await this.pool.request({
       path: this.path,
       method: 'POST',
-      headers: {
-        authorization: request.authorization,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
+      headers,
       body: JSON.stringify({
         siteId: request.siteId,
         startTime: String(request.startTime),
@@ -173,16 +258,22 @@ export class LiveDeflectClient {
     const reader = this.options.openBody(request);
     // Recording keeps the whole text as well; decoding still streams, so both modes read bodies one way.
     const recorded: Buffer[] | null = this.options.onBody ? [] : null;
+    let decodeWaitMs = 0;
     const bodyBytes = await streamCapped(response.body, this.options.maxBodyBytes, (chunk) => {
       recorded?.push(chunk);
-      return reader.push(chunk);
+      const wait = reader.push(chunk);
+      if (!wait) return wait;
+      const waitStarted = performance.now();
+      return wait.then(() => void (decodeWaitMs += performance.now() - waitStarted));
     }).catch((error: unknown) => {
       reader.abort();
       throw error;
     });
     if (recorded) this.options.onBody?.(request, Buffer.concat(recorded, bodyBytes).toString('utf8'));
+    const decodeStarted = performance.now();
     try {
-      return { status: 200, retryAfter, result: { ...(await reader.end()), bodyBytes } };
+      const decoded = await reader.end();
+      return { status: 200, retryAfter, result: { ...decoded, bodyBytes, decodeWaitMs: Math.round(decodeWaitMs + performance.now() - decodeStarted) } };
     } catch (error) {
       return { status: 200, retryAfter, result: unreadableBody(error) };
     }
@@ -191,6 +282,18 @@ export class LiveDeflectClient {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** Status and outcome of an attempt on its span: codes and sizes only, never the upstream's text. */
+function endAttemptSpan(span: Span, report: AttemptReport, outcome: FetchedWindow | UpstreamError): void {
+  if (report.status !== null) span.setAttribute('http.response.status_code', report.status);
+  if (outcome instanceof UpstreamError) {
+    span.setAttribute('error.type', report.status !== null && report.status !== 200 ? String(report.status) : outcome.code);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.code });
+  } else {
+    span.setAttributes({ 'http.response.body.size': outcome.bodyBytes, 'livedeflect.decode_wait_ms': outcome.decodeWaitMs });
+  }
+  span.end();
 }
 
 function statusError(status: number, body: string): UpstreamError {

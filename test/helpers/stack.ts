@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import type { RouteHandler } from '../../src/http/app.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import type { Telemetry } from '../../src/tracing/telemetry.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 
 export interface StackOptions {
@@ -14,6 +15,8 @@ export interface StackOptions {
   readonly staticAuthorization?: string | null;
   readonly logger?: Logger;
   readonly routes?: readonly RouteHandler[];
+  /** Traces (startTracing with an in-memory exporter); default off. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface GraphQLAnswer {
@@ -58,6 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     upstreamUrl: config.upstreamUrl ?? simulator.url,
     upstreamAuthorization: staticAuthorization,
     routes: options.routes ?? [],
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const gatewayUrl = gateway.url;
   return {
