@@ -73,7 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const memory = new MemoryTier(config.cacheMaxBytes);
   const redis = config.redisUrl
-    ? new RedisTier({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, leaseTtlMs: config.redisLeaseTtlMs, logger })
+    ? new RedisTier({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, leaseTtlMs: config.redisLeaseTtlMs, logger, telemetry })
     : null;
   await redis?.connect();
   if (redis && !config.cacheKeySecret) {

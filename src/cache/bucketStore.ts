@@ -1,4 +1,4 @@
-import type { Context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import { bucketStart, isSettledBucket, windowsForBuckets, type Window } from '../loaders/buckets.js';
 import type { Logger } from '../logger.js';
 import type { CallModel } from '../model/call.js';
@@ -110,7 +110,11 @@ export class BucketStore {
       // Buckets another operation was already loading: this one waits for that answer.
       'livedeflect.cache.shared': cost.cache.shared - before.shared,
     }));
-    if (missing.length > 0) void this.fill(scope, siteId, missing, operation);
+    if (missing.length > 0) {
+      // The operation's span is the active one while buckets are filled, so Redis round trips are its children.
+      const fill = () => this.fill(scope, siteId, missing, operation);
+      void (operation.traceContext ? context.with(operation.traceContext, fill) : fill());
+    }
     await Promise.all(waits);
     return results;
   }

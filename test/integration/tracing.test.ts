@@ -9,6 +9,7 @@ import type { Telemetry } from '../../src/tracing/telemetry.js';
 import { readTracingConfig } from '../../src/tracing/tracingConfig.js';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { captureLog } from '../helpers/logCapture.js';
+import { skipWithoutRedis, startRedisServer, type RedisServer } from '../helpers/redisServer.js';
 import { startStack, TEST_TOKEN, type Stack } from '../helpers/stack.js';
 
 const SITE = '25508804';
@@ -214,5 +215,57 @@ describe('OpenTelemetry traces of a circuit breaker refusal', () => {
     );
     assert.equal(spans.filter((span) => span.kind === SpanKind.CLIENT).length, 0, 'no attempt was made');
     assert.equal(spans.find((span) => span.name.startsWith('query'))?.status.code, SpanStatusCode.ERROR);
+  });
+});
+
+describe('OpenTelemetry traces of the Redis tier', { skip: skipWithoutRedis() }, () => {
+  const exporter = new InMemorySpanExporter();
+  let telemetry: Telemetry;
+  let redis: RedisServer;
+  let stack: Stack;
+  before(async () => {
+    telemetry = await tracingFor(exporter);
+    redis = await startRedisServer();
+    stack = await startStack({ telemetry, env: { REDIS_URL: redis.url, CACHE_KEY_SECRET: 'tracing-test' }, simulator: { callsPerHour: 3, now: () => TEST_NOW } });
+  });
+  after(async () => {
+    await stack?.close();
+    await redis?.kill();
+    await telemetry?.shutdown();
+  });
+
+  it('puts each Redis round trip under the operation span, and the Redis lookup as an event: misses cold, hits once memory is cleared', async () => {
+    const redisOf = async (traceparent: string, traceId: string) => {
+      const answer = await stack.query(QUERY, undefined, { traceparent });
+      assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+      await telemetry.flush();
+      const spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+      const operation = spans.find((span) => span.name === 'query TwoDays')!;
+      return {
+        commands: spans
+          .filter((span) => span.attributes['db.system.name'] === 'redis')
+          .map((span) => {
+            assert.equal(parentOf(span), idOf(operation));
+            assert.equal(span.kind, SpanKind.CLIENT);
+            return span.name;
+          })
+          .sort(),
+        lookups: operation.events
+          .filter((event) => event.attributes?.['livedeflect.cache.tier'] === 'redis')
+          .map((event) => [event.attributes?.['livedeflect.cache.hits'], event.attributes?.['livedeflect.cache.misses']]),
+      };
+    };
+    const buckets = bucketsForRange(FROM, TO, stack.config.bucketSizeMs).length;
+    const cold = caller();
+    // Read (a group of keys a pipeline), lease the misses, store each window's packs, release each window's leases.
+    const coldTrace = await redisOf(cold.traceparent, cold.traceId);
+    assert.deepEqual(coldTrace.lookups, [[0, buckets]]);
+    assert.ok(coldTrace.commands.includes('MGET'));
+    assert.deepEqual(coldTrace.commands.filter((name) => name !== 'MGET'), ['EVAL', 'EVAL', 'EVAL', 'SET', 'SET']);
+    stack.gateway.memory.clear();
+    const warm = caller();
+    const warmTrace = await redisOf(warm.traceparent, warm.traceId);
+    assert.deepEqual(warmTrace.lookups, [[buckets, 0]]);
+    assert.deepEqual(new Set(warmTrace.commands), new Set(['MGET']));
   });
 });
