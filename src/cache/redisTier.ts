@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { CallPack, PackFormatError } from '../pack/callPack.js';
 import { TRACING_OFF, type Telemetry } from '../tracing/telemetry.js';
-import { CallPack, PackFormatError } from './callPack.js';
 
 export interface RedisTierOptions {
   /** redis:// or rediss:// URL (REDIS_URL). */

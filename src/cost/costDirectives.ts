@@ -1,7 +1,7 @@
 import { getDirectiveValues, getNamedType, isObjectType, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 
 /** What @listSize says about one field (https://specs.apollo.dev/cost/v0.1). */
-export interface ListSize {
+interface ListSize {
   /** The size assumed for a list field whose length no argument gives. */
   readonly assumedSize: number | null;
   /** Arguments whose largest value is the list's size (`first`). */

@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import type { BucketStore, OperationContext, Scope } from '../cache/bucketStore.js';
+import type { BucketStore } from '../cache/bucketStore.js';
+import type { OperationContext, Scope } from '../model/operation.js';
 import type { CallModel } from '../model/call.js';
-import { UpstreamError } from '../upstream/errors.js';
+import { missingCredential } from '../errors/graphqlErrors.js';
 
-export interface BucketKey {
+interface BucketKey {
   readonly siteId: string;
   readonly bucket: number;
 }
@@ -20,11 +21,7 @@ export function createCallsLoader(store: BucketStore, scope: Scope | null, opera
   return new DataLoader<BucketKey, readonly CallModel[], string>(
     async (keys) => {
       if (!scope) {
-        // No credential anywhere: fail fast, with no upstream request that would only be refused.
-        const error = new UpstreamError(
-          'UNAUTHENTICATED',
-          'No LiveDeflect credential: send an Authorization header (or configure LIVEDEFLECT_AUTHORIZATION on the gateway)',
-        );
+        const error = missingCredential();
         return keys.map(() => error);
       }
       const bucketsBySite = new Map<string, number[]>();

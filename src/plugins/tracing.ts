@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { GatewayContext } from '../context.js';
+import { codeOf } from './requestLog.js';
 
 /**
  * Names, attributes and ends the GraphQL operation span (started with the request's context, see
@@ -41,7 +42,7 @@ export function createTracingPlugin(recordDocument: boolean): ApolloServerPlugin
           });
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           if (errors.length > 0) {
-            const codes = [...new Set(errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+            const codes = [...new Set(errors.map((error) => codeOf(error.extensions?.code)))];
             span.setAttribute('error.type', codes[0]!);
             span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(', ') });
           }

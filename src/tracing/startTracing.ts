@@ -1,3 +1,4 @@
+import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { activeSpanFields, type Telemetry } from './telemetry.js';
 import type { TracingConfig } from './tracingConfig.js';
@@ -33,22 +34,26 @@ export async function startTracing(config: TracingConfig, overrides: TracingOver
     enabled: true,
     tracer: provider.getTracer('livedeflect-graphql'),
     recordDocument: config.recordDocument,
-    extract: (parent, headers) =>
-      propagator.extract(parent, headers, {
-        keys: (carrier) => Object.keys(carrier),
-        get: (carrier, key) => carrier[key],
-      }),
-    inject: (current, headers) =>
-      propagator.inject(current, headers, {
-        set: (carrier, key, value) => {
-          carrier[key] = value;
-        },
-      }),
+    extract: (parent, headers) => propagator.extract(parent, headers, headerGetter),
+    inject: (current, headers) => propagator.inject(current, headers, headerSetter),
     logFields: activeSpanFields,
     shutdown: () => provider.shutdown(),
     flush: () => provider.forceFlush(),
   };
 }
+
+type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+const headerGetter: TextMapGetter<IncomingHeaders> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
+
+const headerSetter: TextMapSetter<Record<string, string>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
 
 type NodeSdk = typeof import('@opentelemetry/sdk-trace-node');
 

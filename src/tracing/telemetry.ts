@@ -15,8 +15,8 @@ export interface Telemetry {
   extract(parent: Context, headers: Readonly<Record<string, string | string[] | undefined>>): Context;
   /** Adds traceparent (and tracestate) for the span of `current` to outgoing request headers. */
   inject(current: Context, headers: Record<string, string>): void;
-  /** Trace and span id of the active span, for log lines; empty when none is active. */
-  logFields(): Record<string, string>;
+  /** Trace and span id of the active span, for log lines (pino's mixin); empty when none is active. */
+  readonly logFields: () => Record<string, string>;
   /** Exports what is buffered and stops; the process is about to end. */
   shutdown(): Promise<void>;
   /** Exports what is buffered now (tests read the exporter after it). */

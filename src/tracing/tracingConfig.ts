@@ -20,7 +20,7 @@ export interface TracingConfig {
   readonly recordDocument: boolean;
 }
 
-export type Sampler = (typeof SAMPLERS)[number];
+type Sampler = (typeof SAMPLERS)[number];
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
 const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { getOperationAST, getVariableValues, parse } from 'graphql';
 import { estimateCost } from '../../src/cost/estimateCost.js';
-import { bucketsForRange, windowsForBuckets } from '../../src/loaders/buckets.js';
+import { bucketsForRange, windowsForBuckets } from '../../src/model/buckets.js';
 import { buildSchema } from '../../src/schema.js';
 import { HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { startStack, type GraphQLAnswer, type Stack } from '../helpers/stack.js';
@@ -136,7 +136,7 @@ describe('Hive Gateway (@graphql-hive/gateway-runtime) over our subgraph and the
 
     assert.equal(refused.body.data ?? null, null);
     assert.deepEqual(refused.body.errors?.map((error) => error.extensions?.code), ['COST_ESTIMATED_TOO_EXPENSIVE']);
-    const refusedCost = (refused.body.errors![0]!.extensions?.cost as { estimated: number }).estimated;
+    const refusedCost = (refused.body.errors[0]!.extensions?.cost as { estimated: number }).estimated;
     assert.equal(refusedCost, ourEstimate(OVER_BUDGET, { first: 500 }));
     assert.ok(refusedCost > MAX_COST);
     assert.deepEqual(reachedUs, []);

@@ -118,7 +118,7 @@ export async function startHiveGateway(supergraphSdl: string, options: HiveGatew
     propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }) },
     demandControl: { maxCost: options.maxCost, includeExtensionMetadata: true },
   });
-  const server = createServer(runtime);
+  const server = createServer((req, res) => void runtime(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { bucketsForRange, windowsForBuckets } from '../../src/loaders/buckets.js';
+import { bucketsForRange, windowsForBuckets } from '../../src/model/buckets.js';
 import { startTracing } from '../../src/tracing/startTracing.js';
 import type { Telemetry } from '../../src/tracing/telemetry.js';
 import { readTracingConfig } from '../../src/tracing/tracingConfig.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { packOf } from '../../src/cache/callPackWriter.js';
 import { callsInRange } from '../../src/loaders/callsInRange.js';
-import { buildCall, emptyCallFields, type CallModel } from '../../src/model/call.js';
+import { emptyCallFields, type CallModel } from '../../src/model/call.js';
+import { buildCall, packOf } from '../helpers/decodeOracle.js';
 import { eventKindOf } from '../../src/model/eventKind.js';
 import { callSortKey, compareCalls, compareEvents, compareSortKeys, eventSortKey } from '../../src/model/order.js';
 import type { CursorKey } from '../../src/resolvers/cursor.js';

@@ -14,7 +14,7 @@ function cost(source: string, variables: Record<string, unknown> = {}, maxFields
   const operation = getOperationAST(document)!;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   assert.equal(coerced.errors, undefined);
-  return estimateCost(schema, document, operation, coerced.coerced!, maxFields);
+  return estimateCost(schema, document, operation, coerced.coerced, maxFields);
 }
 
 describe('the demand-control cost of an operation (@cost and @listSize)', () => {

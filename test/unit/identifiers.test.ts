@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GraphQLError } from 'graphql';
 import { decodeCursor, encodeCursor, type CursorKey } from '../../src/resolvers/cursor.js';
-import { decodeCallId, encodeCallId } from '../../src/resolvers/globalId.js';
+import { encodeCallId } from '../../src/model/callId.js';
+import { decodeCallId } from '../../src/resolvers/globalId.js';
 import type { PageModel } from '../../src/resolvers/models.js';
 import { pageOf } from '../../src/resolvers/paging.js';
-import { maskDigits } from '../../src/pii/masking.js';
+import { maskDigits } from '../../src/model/masking.js';
 
 const isBadUserInput = (error: unknown) => error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT';
 

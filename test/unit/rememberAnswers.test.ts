@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeCallId, encodeCallId } from '../../src/resolvers/globalId.js';
-import { rememberAnswers } from '../../src/resolvers/rememberAnswers.js';
+import { encodeCallId } from '../../src/model/callId.js';
+import { decodeCallId } from '../../src/resolvers/globalId.js';
+import { rememberAnswers } from '../../src/model/rememberAnswers.js';
 import { DateTimeScalar } from '../../src/resolvers/scalars.js';
 
 describe('rememberAnswers', () => {

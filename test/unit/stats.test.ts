@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildCall, emptyCallFields, type CallModel } from '../../src/model/call.js';
+import { emptyCallFields, type CallModel } from '../../src/model/call.js';
+import { buildCall } from '../helpers/decodeOracle.js';
 import { eventKindOf } from '../../src/model/eventKind.js';
 import { deflectionStatsOf } from '../../src/model/stats.js';
 

@@ -1,5 +1,6 @@
 import type { CallModel, Stage } from '../model/call.js';
 import type { EventKind } from '../model/eventKind.js';
+import { CALL_STRING_FIELDS } from './columns.js';
 import { PackedCall } from './packedCall.js';
 
 /**
@@ -24,23 +25,6 @@ import { PackedCall } from './packedCall.js';
 
 export const PACK_MAGIC = 0x3150444c; // "LDP1"
 const HEADER_BYTES = 32;
-
-/** The string fields of a call, in column order. */
-export const CALL_STRING_FIELDS = [
-  'callId',
-  'externalCallId',
-  'skill',
-  'callerEnteredDigits',
-  'callerInfoRaw',
-  'conversationId',
-  'customerCountryCode',
-  'customerPhoneNumber',
-  'dialedCountryCode',
-  'dialedPhoneNumber',
-  'externalConsumerId',
-] as const;
-
-export type CallStringField = (typeof CALL_STRING_FIELDS)[number];
 
 // Records, so the compiler names a stage or kind added to the model and forgotten here.
 const STAGE_CODES: Readonly<Record<Stage, number>> = { STARTED: 0, ACCEPTED: 1, DECLINED: 2, TEXT_SENT: 3, CONVERSATION_STARTED: 4 };

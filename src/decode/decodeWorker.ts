@@ -1,8 +1,8 @@
-// A decode worker thread (see windowDecoding.ts): window bodies in, chunk by chunk, each chunk
+// A decode worker thread (see decodePool.ts): window bodies in, chunk by chunk, each chunk
 // acknowledged once read; one CallPack per bucket out, transferred, so the packs cost no copy.
 import { parentPort, workerData } from 'node:worker_threads';
-import { UpstreamError } from '../upstream/errors.js';
-import type { DecodeReply, DecodeRequest, DecodeWorkerData } from './windowDecoding.js';
+import { BodyFault } from './bodyFault.js';
+import type { DecodeReply, DecodeRequest, DecodeWorkerData } from './decodePool.js';
 import { WindowPacker } from './windowPacker.js';
 
 const port = parentPort!;
@@ -32,16 +32,15 @@ port.on('message', (message: DecodeRequest) => {
 function reply(id: number, packer: WindowPacker): void {
   try {
     const { packs, outsideWindow, issues } = packer.end();
-    port.postMessage({ kind: 'packed', id, packs, outsideWindow, issues } satisfies DecodeReply, packs.map((pack) => pack.buffer as ArrayBuffer));
+    const buffers = packs.map(([, bytes]) => bytes.buffer as ArrayBuffer);
+    port.postMessage({ kind: 'packed', id, packs, outsideWindow, issues } satisfies DecodeReply, buffers);
   } catch (error) {
-    const upstream = error instanceof UpstreamError ? error : null;
+    const fault = error instanceof BodyFault ? error : null;
     port.postMessage({
       kind: 'failed',
       id,
-      code: upstream?.code ?? 'UPSTREAM_ERROR',
-      message: upstream?.message ?? 'LiveDeflect sent a response this gateway cannot read',
-      statusCode: upstream?.statusCode ?? null,
-      detail: upstream?.detail ?? `decoder failed: ${String(error)}`,
+      message: fault?.message ?? BodyFault.UNREADABLE,
+      detail: fault?.detail ?? `decoder failed: ${error instanceof Error ? error.name : typeof error}`,
     } satisfies DecodeReply);
   }
 }

@@ -1,11 +1,8 @@
 import { join } from 'node:path';
+import type { WindowRequest } from './livedeflect.js';
 
 /** The window one recording answers: the body of the request LiveDeflect was sent. */
-export interface RecordedWindow {
-  readonly siteId: string;
-  readonly startTime: number;
-  readonly endTime: number;
-}
+export type RecordedWindow = WindowRequest;
 
 /** Site ids become directory names: only the characters account ids have, so no path can escape the directory. */
 const SITE_DIRECTORY = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,10 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import type { CallModel } from '../model/call.js';
-import type { BodyReader } from '../upstream/client.js';
-import type { DecodedWindow, WindowRequest } from '../upstream/decode.js';
-import { UpstreamError, type UpstreamErrorCode } from '../upstream/errors.js';
-import { CallPack } from './callPack.js';
+import { CallPack } from '../pack/callPack.js';
+import type { WindowRequest } from '../wire/livedeflect.js';
+import { BodyFault } from './bodyFault.js';
 import { WindowPacker, type PackedWindow } from './windowPacker.js';
 
 export interface WindowDecodingOptions {
@@ -14,9 +12,28 @@ export interface WindowDecodingOptions {
   readonly logger: Logger;
 }
 
-/** The client's openBody: a reader per 200 body that yields the window's calls as CallPack views. */
+/** One window's calls, read: a pack per bucket, as the cache stores them. */
+export interface DecodedWindow {
+  /** Each bucket of the window, by start time, empty buckets included. */
+  readonly packs: ReadonlyMap<number, CallPack>;
+  /** Calls the upstream returned with a begin time outside the window asked for (dropped). */
+  readonly outsideWindow: number;
+  /** What the decoder skipped or repaired, for the log: callIds and reasons, never field values. */
+  readonly issues: string[];
+}
+
+/** Takes a 200 body chunk by chunk; end() gives the decoded window or throws a BodyFault. */
+export interface BodyReader {
+  /** A promise back means "not so fast": the body is read no further until it settles. */
+  push(chunk: Buffer): void | Promise<void>;
+  end(): Promise<DecodedWindow>;
+  /** The body was cut short (timeout, size cap, dropped connection): drop what was kept. */
+  abort(): void;
+}
+
+/** The upstream client's openBody: a reader per 200 body. */
 export interface WindowDecoding {
-  open(request: WindowRequest): BodyReader;
+  readonly open: (request: WindowRequest) => BodyReader;
   close(): Promise<void>;
 }
 
@@ -34,14 +51,8 @@ export type DecodeReply =
   /** A chunk was read: that many bytes of the window are no longer waiting in the worker. */
   | { readonly kind: 'read'; readonly id: number; readonly bytes: number }
   | ({ readonly kind: 'packed'; readonly id: number } & PackedWindow)
-  | {
-      readonly kind: 'failed';
-      readonly id: number;
-      readonly code: UpstreamErrorCode;
-      readonly message: string;
-      readonly statusCode: number | null;
-      readonly detail: string | null;
-    };
+  /** A BodyFault, as its parts (an Error's class does not survive postMessage). */
+  | { readonly kind: 'failed'; readonly id: number; readonly message: string; readonly detail: string };
 
 /** Chunks go to a worker in batches this big: fewer messages, and each batch's memory is handed over, not copied. */
 const BATCH_BYTES = 256 * 1024;
@@ -53,7 +64,7 @@ const BATCH_BYTES = 256 * 1024;
 const MAX_UNREAD_BYTES = 4 * BATCH_BYTES;
 
 /**
- * Turns window bodies into CallPacks as they stream in, on worker threads (or on this thread).
+ * Turns window bodies into one CallPack per bucket as they stream in, on worker threads (or on this thread).
  *
  * Parsing and decoding a busy window costs several times what fetching it does; on worker threads two
  * windows decode at once on two cores while this thread serves GraphQL, where a gateway parsing with
@@ -79,13 +90,12 @@ function readerOf(packer: WindowPacker): BodyReader {
 }
 
 function decodedWindowOf(window: PackedWindow): DecodedWindow {
-  const calls: CallModel[] = [];
-  for (const bytes of window.packs) calls.push(...new CallPack(bytes).calls());
-  return { calls, outsideWindow: window.outsideWindow, issues: window.issues };
+  const packs = new Map(window.packs.map(([bucket, bytes]) => [bucket, new CallPack(bytes)] as const));
+  return { packs, outsideWindow: window.outsideWindow, issues: window.issues };
 }
 
-function decoderLost(detail: string): UpstreamError {
-  return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway could not decode', { detail });
+function decoderLost(detail: string): BodyFault {
+  return new BodyFault('LiveDeflect sent a response this gateway could not decode', detail);
 }
 
 interface WorkerSlot {
@@ -209,10 +219,8 @@ class DecodeWorkerPool implements WindowDecoding {
       case 'packed':
         window.resolve(decodedWindowOf(reply));
         return;
-      case 'failed': {
-        const options = { ...(reply.statusCode === null ? {} : { statusCode: reply.statusCode }), ...(reply.detail === null ? {} : { detail: reply.detail }) };
-        window.reject(new UpstreamError(reply.code, reply.message, options));
-      }
+      case 'failed':
+        window.reject(new BodyFault(reply.message, reply.detail));
     }
   }
 

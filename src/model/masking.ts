@@ -1,4 +1,4 @@
-import { isJsonObject } from '../json/isJsonObject.js';
+import { isJsonObject } from '../wire/json.js';
 
 /**
  * The one definition of what masking personal data means, shared by answers (MASK_PII) and recordings

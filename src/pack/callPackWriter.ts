@@ -1,7 +1,7 @@
 import type { CallFields, CallInput, CallModel, EventInput, Stage } from '../model/call.js';
 import { stageOf } from '../model/call.js';
-import { CALL_STRING_FIELDS, CallPack, kindCode, PACK_MAGIC, packLayout, stageCode } from './callPack.js';
-import { PackedCall } from './packedCall.js';
+import { kindCode, PACK_MAGIC, packLayout, stageCode } from './callPack.js';
+import { CALL_STRING_FIELDS } from './columns.js';
 
 const FIELD_COUNT = CALL_STRING_FIELDS.length;
 const NULL_REF = 0xffffffff;
@@ -141,21 +141,6 @@ export class CallPackWriter {
   private eventEnd(row: number): number {
     return row + 1 < this.firstEvents.length ? this.firstEvents[row + 1]! : this.eventTimes.length;
   }
-}
-
-/**
- * The pack of a bucket's calls. Calls that are already exactly one pack's views (the decoder packs each
- * bucket of a window) give that pack back as it is; anything else is written into a new one.
- */
-export function packOf(siteId: string, calls: readonly CallModel[]): CallPack {
-  const first = calls[0];
-  if (first instanceof PackedCall && first.pack.count === calls.length && first.pack.siteId === siteId) {
-    const views = first.pack.calls();
-    if (calls.every((call, index) => call === views[index])) return first.pack;
-  }
-  const writer = new CallPackWriter(siteId);
-  for (const call of calls) writer.addModel(call);
-  return new CallPack(writer.finish());
 }
 
 /** Private: each distinct string once, UTF-8, numbered in order of first use. */

@@ -1,6 +1,7 @@
 import type { CallInput } from '../model/call.js';
-import { decodeCallInput, windowData, type WindowRequest } from './decode.js';
-import { UpstreamError } from './errors.js';
+import type { WindowRequest } from '../wire/livedeflect.js';
+import { BodyFault } from './bodyFault.js';
+import { decodeCallInput, windowData } from './callEntry.js';
 
 /**
  * Where the reader puts each call as soon as it is read, so no call waits in memory for the body to end.
@@ -13,7 +14,7 @@ export interface CallSink {
   clear(): void;
 }
 
-/** What else the body held: what decodeWindow would also report. */
+/** What else the body held besides its calls: counts and reasons for the log. */
 export interface StreamedWindow {
   readonly outsideWindow: number;
   readonly issues: string[];
@@ -77,7 +78,7 @@ const STARTS_A_VALUE = new Set([...'[{"-0123456789tfn'].map((char) => char.charC
  * Only the envelope (`{ "success": ..., "data": { ... } }`) is read here byte by byte, tracking strings
  * and brackets. The entries of `data` go to JSON.parse a batch at a time (readData): the complete
  * entries of the bytes held, wrapped in braces, in one call. JSON.parse validates what it parses, so a
- * body this accepts is one JSON.parse accepts, read the same way; decode.ts's rules then apply to the
+ * body this accepts is one JSON.parse accepts, read the same way; callEntry.ts's rules then apply to the
  * envelope and to each call, and each call goes to the sink at once.
  *
  * push() never throws: the first fault is kept and end() throws it, so a caller can feed chunks from
@@ -173,7 +174,7 @@ export class WindowStreamReader {
       case State.Start:
         if (byte === OPEN_BRACE) this.state = State.TopKeyOrEnd;
         else if (STARTS_A_VALUE.has(byte)) {
-          // Not the envelope (an error page, a bare list): read whole and judged as decodeWindow would.
+          // Not an object (a bare list or value): captured as one value, and windowData refuses it at the end.
           this.state = State.WholeBody;
           this.beginValue(byte);
         } else throw unexpected(byte, '"{"');
@@ -465,12 +466,8 @@ function isWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-/** The same error the client gives a body it parses whole and JSON.parse rejects. */
 function notJson(reason: string): Error {
-  return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', {
-    statusCode: 200,
-    detail: `body is not JSON (${reason})`,
-  });
+  return new BodyFault(BodyFault.UNREADABLE, `body is not JSON (${reason})`);
 }
 
 function unexpected(byte: number, wanted: string): Error {

@@ -1,3 +1,26 @@
+import type { Context } from '@opentelemetry/api';
+
+/**
+ * Request state the layers below the resolvers are handed (never import from a layer beside them): whose
+ * data an operation reads, and what it may spend. src/context.ts builds it once per GraphQL request.
+ */
+
+/** Whose data: the credential sent upstream and its fingerprint, which keys every cache entry. */
+export interface Scope {
+  readonly authorization: string;
+  readonly fingerprint: string;
+}
+
+/** The operation asking: where its cost is counted and when it must give up. */
+export interface OperationContext {
+  readonly cost: OperationCost;
+  /** Epoch ms after which no upstream attempt or wait may start or continue. */
+  readonly deadline: number;
+  readonly requestId: string;
+  /** The GraphQL operation span's context: window spans are its children and cache lookups its events. None when not traced. */
+  readonly traceContext?: Context;
+}
+
 /**
  * What one GraphQL operation cost: filled in by the bucket store as it works, read by the cost
  * extension, the metrics and the log line at the end of the request.

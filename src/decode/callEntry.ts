@@ -1,22 +1,8 @@
-import { buildCall, emptyCallFields, type CallFields, type CallInput, type CallModel, type EventInput } from '../model/call.js';
-import { isJsonObject } from '../json/isJsonObject.js';
+import { emptyCallFields, type CallFields, type CallInput, type EventInput } from '../model/call.js';
 import { eventKindOf } from '../model/eventKind.js';
-import { UpstreamError } from './errors.js';
-
-/** The window a response answers: calls are kept only when their begin time lies in [startTime, endTime). */
-export interface WindowRequest {
-  readonly siteId: string;
-  readonly startTime: number;
-  readonly endTime: number;
-}
-
-export interface DecodedWindow {
-  readonly calls: CallModel[];
-  /** Calls the upstream returned with a begin time outside the window asked for (dropped). */
-  readonly outsideWindow: number;
-  /** What the decoder skipped or repaired, for the log: callIds and reasons, never field values. */
-  readonly issues: string[];
-}
+import { isJsonObject } from '../wire/json.js';
+import type { WindowRequest } from '../wire/livedeflect.js';
+import { BodyFault } from './bodyFault.js';
 
 export type WireObject = Readonly<Record<string, unknown>>;
 
@@ -37,7 +23,9 @@ const CALL_FIELD_NAMES = {
 const FIELD_KEYS = Object.keys(CALL_FIELD_NAMES) as (keyof CallFields)[];
 
 /**
- * Reads one getLiveDeflectData answer (already JSON-parsed) into call models.
+ * The envelope's verdict: the map of callId to events, or null for an empty answer. Throws a BodyFault
+ * for a failure the upstream reported and for a body that is not the documented envelope. The streaming
+ * reader (windowStream.ts) hands it the envelope with `data` already taken apart.
  *
  * Tolerant where real deployments differ from the published example (see livedeflect-api.md):
  * numbers or numeric strings, success as "true" or true, one event object instead of a list, events
@@ -45,36 +33,11 @@ const FIELD_KEYS = Object.keys(CALL_FIELD_NAMES) as (keyof CallFields)[];
  * Strict where reading on would serve wrong data: a body that is not the documented envelope fails
  * the whole window, and a call whose events name another call or site is skipped.
  */
-export function decodeWindow(body: unknown, request: WindowRequest): DecodedWindow {
-  const data = windowData(body);
-  if (data === null) return { calls: [], outsideWindow: 0, issues: [] };
-  const calls: CallModel[] = [];
-  const issues: string[] = [];
-  let outsideWindow = 0;
-  for (const [key, value] of Object.entries(data)) {
-    const call = decodeCallInput(key, value, request, issues);
-    if (!call) continue;
-    if (call.beginTime < request.startTime || call.beginTime >= request.endTime) {
-      outsideWindow++;
-      continue;
-    }
-    calls.push(buildCall(call));
-  }
-  return { calls, outsideWindow, issues };
-}
-
-/**
- * The envelope's verdict: the map of callId to events, or null for an empty answer. Throws for a
- * failure the upstream reported and for a body that is not the documented envelope. Exported for the
- * streaming reader (windowStream.ts), which hands it the envelope with `data` already taken apart.
- */
 export function windowData(body: unknown): WireObject | null {
   if (!isJsonObject(body)) throw shapeError('the body is not a JSON object');
   if (body.success !== true && body.success !== 'true') {
     const message = typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : '';
-    throw new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect reported a failure for this time window', {
-      detail: `success=${JSON.stringify(body.success)} ${message}`.trim(),
-    });
+    throw new BodyFault('LiveDeflect reported a failure for this time window', `success=${JSON.stringify(body.success)} ${message}`.trim());
   }
   const data = body.data;
   // An empty result is sometimes sent as null or [] rather than {}.
@@ -134,8 +97,8 @@ export function decodeCallInput(callId: string, value: unknown, request: WindowR
 }
 
 
-function shapeError(what: string): UpstreamError {
-  return new UpstreamError('UPSTREAM_ERROR', 'LiveDeflect sent a response this gateway cannot read', { detail: what });
+function shapeError(what: string): BodyFault {
+  return new BodyFault(BodyFault.UNREADABLE, what);
 }
 
 

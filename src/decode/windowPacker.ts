@@ -1,12 +1,12 @@
-import { bucketStart } from '../loaders/buckets.js';
+import { bucketStart } from '../model/buckets.js';
 import type { CallInput } from '../model/call.js';
-import type { WindowRequest } from '../upstream/decode.js';
-import { WindowStreamReader, type CallSink } from '../upstream/windowStream.js';
-import { CallPackWriter } from './callPackWriter.js';
+import type { WindowRequest } from '../wire/livedeflect.js';
+import { WindowStreamReader, type CallSink } from './windowStream.js';
+import { CallPackWriter } from '../pack/callPackWriter.js';
 
 export interface PackedWindow {
-  /** One pack per bucket of the window, in time order, empty buckets included. */
-  readonly packs: Uint8Array[];
+  /** Each bucket of the window (by start time, in order, empty buckets included) with its pack's bytes. */
+  readonly packs: (readonly [bucket: number, bytes: Uint8Array])[];
   readonly outsideWindow: number;
   readonly issues: string[];
 }
@@ -37,10 +37,10 @@ export class WindowPacker implements CallSink {
     this.reader.push(chunk);
   }
 
-  /** Throws the UpstreamError of a body that can't be read. */
+  /** Throws the BodyFault of a body that can't be read. */
   end(): PackedWindow {
     const { outsideWindow, issues } = this.reader.end();
-    return { packs: [...this.writers.values()].map((writer) => writer.finish()), outsideWindow, issues };
+    return { packs: [...this.writers].map(([bucket, writer]) => [bucket, writer.finish()] as const), outsideWindow, issues };
   }
 
   call(callId: string, call: CallInput | null): void {

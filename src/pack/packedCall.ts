@@ -1,19 +1,16 @@
-import { parseCallerInfo, type CallModel, type EventModel, type Stage } from '../model/call.js';
+import { parseCallerInfo, type CallFields, type CallModel, type EventModel, type Stage } from '../model/call.js';
 import type { EventKind } from '../model/eventKind.js';
 import type { CallPack } from './callPack.js';
+import { CALL_STRING_FIELDS, type CallStringField } from './columns.js';
 
-// Column numbers of CALL_STRING_FIELDS, spelled out so each getter is one array read.
-const CALL_ID = 0;
-const EXTERNAL_CALL_ID = 1;
-const SKILL = 2;
-const CALLER_ENTERED_DIGITS = 3;
-const CALLER_INFO_RAW = 4;
-const CONVERSATION_ID = 5;
-const CUSTOMER_COUNTRY_CODE = 6;
-const CUSTOMER_PHONE_NUMBER = 7;
-const DIALED_COUNTRY_CODE = 8;
-const DIALED_PHONE_NUMBER = 9;
-const EXTERNAL_CONSUMER_ID = 10;
+/** The string columns that are plain fields of a call; callId has a getter of its own, which keeps what it read. */
+type FieldColumn = Exclude<CallStringField, 'callId'>;
+
+const CALL_ID = CALL_STRING_FIELDS.indexOf('callId');
+
+// The string columns' getters are made from CALL_STRING_FIELDS below; this declares them to the compiler.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- its members are the class's prototype getters
+export interface PackedCall extends Readonly<Pick<CallFields, FieldColumn>> {}
 
 /**
  * A call of a CallPack, seen as a CallModel. It holds only its pack and row; a field is decoded from
@@ -22,6 +19,7 @@ const EXTERNAL_CONSUMER_ID = 10;
  *
  * A view has no own data fields: copy one with Object.create(call), not a spread.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class PackedCall implements CallModel {
   private id: string | null = null;
 
@@ -43,48 +41,8 @@ export class PackedCall implements CallModel {
     return this.pack.beginTime(this.index);
   }
 
-  get externalCallId(): string | null {
-    return this.pack.callString(this.index, EXTERNAL_CALL_ID);
-  }
-
-  get skill(): string | null {
-    return this.pack.callString(this.index, SKILL);
-  }
-
-  get callerEnteredDigits(): string | null {
-    return this.pack.callString(this.index, CALLER_ENTERED_DIGITS);
-  }
-
-  get callerInfoRaw(): string | null {
-    return this.pack.callString(this.index, CALLER_INFO_RAW);
-  }
-
   get callerInfo(): Readonly<Record<string, unknown>> | null {
     return parseCallerInfo(this.callerInfoRaw);
-  }
-
-  get conversationId(): string | null {
-    return this.pack.callString(this.index, CONVERSATION_ID);
-  }
-
-  get customerCountryCode(): string | null {
-    return this.pack.callString(this.index, CUSTOMER_COUNTRY_CODE);
-  }
-
-  get customerPhoneNumber(): string | null {
-    return this.pack.callString(this.index, CUSTOMER_PHONE_NUMBER);
-  }
-
-  get dialedCountryCode(): string | null {
-    return this.pack.callString(this.index, DIALED_COUNTRY_CODE);
-  }
-
-  get dialedPhoneNumber(): string | null {
-    return this.pack.callString(this.index, DIALED_PHONE_NUMBER);
-  }
-
-  get externalConsumerId(): string | null {
-    return this.pack.callString(this.index, EXTERNAL_CONSUMER_ID);
   }
 
   get stage(): Stage {
@@ -111,8 +69,19 @@ export class PackedCall implements CallModel {
   }
 }
 
+// One getter per string column, in the pack's own column order: a column added to CALL_STRING_FIELDS is a
+// field of every view, with no second list to keep in step.
+CALL_STRING_FIELDS.forEach((field, column) => {
+  if (column === CALL_ID) return;
+  Object.defineProperty(PackedCall.prototype, field, {
+    get(this: PackedCall): string | null {
+      return this.pack.callString(this.index, column);
+    },
+  });
+});
+
 /** An event of a PackedCall, seen as an EventModel. */
-export class PackedEvent implements EventModel {
+class PackedEvent implements EventModel {
   constructor(
     readonly call: PackedCall,
     readonly position: number,
