@@ -46,10 +46,10 @@ interface Walk {
  * `nodes`), else its assumedSize, else 1. Sizes multiply down nested lists. Introspection and __typename
  * are free, so GraphiQL can always load the schema.
  *
- * Where the spec leaves a choice, this takes the one routers take for a client's operation: fragments
- * are counted where they are spread (as often as they are), fields skipped by @skip/@include cost
- * nothing, and of an abstract type's possible types the dearest counts. Federation's `_entities` has
- * no directive (it is generated), and its size is known exactly: one item per representation.
+ * Where the spec leaves a choice: fragments are counted where they are spread (as often as they are),
+ * fields skipped by @skip/@include cost nothing, and of an abstract type's possible types the dearest
+ * counts (each item is one of them). Federation's `_entities` has no directive (it is generated), and
+ * its size is known exactly: one item per representation.
  */
 export function estimateCost(
   schema: GraphQLSchema,
