@@ -52,7 +52,27 @@ export interface Config {
   readonly maxRootFields: number;
   readonly maxTokens: number;
   readonly maxBodyBytes: number;
+  /** Longest query text accepted, in UTF-8 bytes: comments are not tokens, so MAX_TOKENS alone misses them. */
+  readonly maxQueryBytes: number;
+  /** Bound of each per-document store (parsed documents, APQ query texts, remembered verdicts), in bytes. */
+  readonly documentCacheBytes: number;
+  /** Distinct upstream windows one operation (or one batch) may need, estimated before any request is sent. */
+  readonly maxOperationWindows: number;
   readonly allowBatchedRequests: boolean;
+  /** Operations one batched HTTP request may hold (with ALLOW_BATCHED_REQUESTS). */
+  readonly maxBatchSize: number;
+  /** Answer `{ _service { sdl } }`: on outside production, where rover subgraph introspect needs it set. */
+  readonly exposeSubgraphSdl: boolean;
+  /** Inline federated traces (ftv1) for routers that ask: on outside production. */
+  readonly federatedTracing: boolean;
+  /** Longest a client may take to send a whole request (headers and body). */
+  readonly requestTimeoutMs: number;
+  /** Longest a client may take to send a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** Concurrent client connections; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** After SIGTERM: how long /readyz answers 503 while requests are still served, before the listener closes. */
+  readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
   readonly simulatorSeed: string;
   readonly exampleSiteId: string;
@@ -129,7 +149,18 @@ export function loadConfig(env: Env = process.env): Config {
     maxRootFields: read.integer('MAX_ROOT_FIELDS', 100, 1, 10_000),
     maxTokens: read.integer('MAX_TOKENS', 5_000, 10, 1_000_000),
     maxBodyBytes: read.bytes('MAX_BODY_BYTES', 1024 * 1024),
+    maxQueryBytes: read.bytes('MAX_QUERY_BYTES', 64 * 1024),
+    documentCacheBytes: read.bytes('DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024),
+    // Three sites' 31-day ranges, each 32 windows of 24h when it does not start at midnight.
+    maxOperationWindows: read.integer('MAX_OPERATION_WINDOWS', 96, 1, 100_000),
     allowBatchedRequests: read.boolean('ALLOW_BATCHED_REQUESTS', false),
+    maxBatchSize: read.integer('MAX_BATCH_SIZE', 10, 1, 1_000),
+    exposeSubgraphSdl: read.boolean('EXPOSE_SUBGRAPH_SDL', !production),
+    federatedTracing: read.boolean('FEDERATED_TRACING', !production),
+    requestTimeoutMs: read.duration('REQUEST_TIMEOUT', '30s'),
+    headersTimeoutMs: read.duration('HEADERS_TIMEOUT', '10s'),
+    maxConnections: read.integer('MAX_CONNECTIONS', 1_024, 1, 1_000_000),
+    shutdownDelayMs: read.duration('SHUTDOWN_DELAY', '5s', { allowZero: true }),
     shutdownTimeoutMs: read.duration('SHUTDOWN_TIMEOUT', '25s'),
     simulatorSeed: read.string('SIMULATOR_SEED', 'livedeflect'),
     exampleSiteId: read.string('EXAMPLE_SITE_ID', '25508804'),
@@ -138,6 +169,11 @@ export function loadConfig(env: Env = process.env): Config {
     replayDir: read.optionalString('LIVEDEFLECT_REPLAY'),
     tracing: readTracingConfig(env, (message) => new ConfigError(message)),
   };
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT (${formatDuration(config.headersTimeoutMs)}) must not be longer than REQUEST_TIMEOUT (${formatDuration(config.requestTimeoutMs)}), which includes the headers`,
+    );
+  }
   if (config.recordDir && !config.upstreamUrl) {
     throw new ConfigError('LIVEDEFLECT_RECORD records a real upstream: set LIVEDEFLECT_URL too');
   }
@@ -174,11 +210,12 @@ class EnvReader {
     return value;
   }
 
-  duration(name: string, fallback: string): number {
+  duration(name: string, fallback: string, { allowZero = false } = {}): number {
     const text = this.raw(name) ?? fallback;
     const value = parseDuration(text);
-    if (value === null || value <= 0) {
-      throw new ConfigError(`${name} must be a positive duration like 500ms, 15s, 2h, 31d or plain milliseconds; got "${text}"`);
+    if (value === null || value < 0 || (value === 0 && !allowZero)) {
+      const kind = allowZero ? 'duration (0 for none)' : 'positive duration';
+      throw new ConfigError(`${name} must be a ${kind} like 500ms, 15s, 2h, 31d or plain milliseconds; got "${text}"`);
     }
     return value;
   }

@@ -13,6 +13,7 @@ import { createGraphiQLHandler } from './http/graphiql/handler.js';
 import { defaultAssetsDir } from './http/graphiql/paths.js';
 import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
+import { ResponseDrain } from './http/responseDrain.js';
 import type { Logger } from './logger.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createTracingPlugin } from './plugins/tracing.js';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   readonly upstreamAuthorization: string | null;
   /** Extra routes tried before GraphQL (GraphiQL, metrics). */
   readonly routes?: readonly RouteHandler[];
+  /** The upstream client's clock and retry wait (breaker cool-downs, Retry-After); tests pass a fake one. */
+  readonly upstreamClock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
   /** OpenTelemetry traces (src/tracing/startTracing.ts); default off. */
   readonly telemetry?: Telemetry;
 }
@@ -44,6 +47,11 @@ export interface Gateway {
   readonly client: LiveDeflectClient;
   readonly store: BucketStore;
   readonly memory: MemoryTier;
+  /**
+   * The start of a graceful stop: /readyz answers 503 (so a load balancer stops sending) and every
+   * response closes its connection, while the server still accepts and serves. close() follows.
+   */
+  beginShutdown(): void;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT), then releases everything. */
   close(): Promise<void>;
 }
@@ -69,6 +77,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onAttempt: metrics.recordUpstreamAttempt,
     onBody: recorder?.record,
     openBody: decoding.open,
+    ...options.upstreamClock,
     telemetry,
   });
   const memory = new MemoryTier(config.cacheMaxBytes);
@@ -104,9 +113,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     telemetry,
   });
+  const drain = new ResponseDrain();
   const health = createHealthRoutes({
     isReady: () =>
-      client.breakerState === 'open' ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' } : { ready: true },
+      drain.closing
+        ? { ready: false, reason: 'shutting down' }
+        : client.breakerState === 'open'
+          ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' }
+          : { ready: true },
   });
   const graphiql = config.graphiql
     ? [
@@ -120,8 +134,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ]
     : [];
   const routes = [health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
-  const listener = createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes });
-  const server = createServer(telemetry.enabled ? traceHttpRequests(telemetry, [GRAPHQL_PATH], listener) : listener);
+  const listener = createRequestListener({
+    apollo,
+    contextFor,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatchSize: config.allowBatchedRequests ? config.maxBatchSize : null,
+    drain,
+    logger,
+    routes,
+  });
+  const server = createServer(
+    {
+      // Node's defaults hold a slow request for 300 s and check only every 30 s.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+    },
+    telemetry.enabled ? traceHttpRequests(telemetry, [GRAPHQL_PATH], listener) : listener,
+  );
+  // Connections past this are closed as they arrive, before a byte is read.
+  server.maxConnections = config.maxConnections;
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -131,8 +163,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     client,
     store,
     memory,
+    beginShutdown: () => drain.beginClosing(),
     async close() {
-      await drain(server, config.shutdownTimeoutMs);
+      drain.beginClosing();
+      await stopServing(server, config.shutdownTimeoutMs, logger);
       await apollo.stop();
       await client.close();
       await decoding.close();
@@ -153,11 +187,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * Graceful stop: refuse new connections, close idle keep-alive ones, wait for in-flight requests,
- * and cut whatever is still open when the time is up so shutdown always ends.
+ * Graceful stop: refuse new connections, close idle keep-alive ones, wait for in-flight requests (whose
+ * answers say Connection: close), and cut whatever is still open when the time is up so shutdown always ends.
  */
-async function drain(server: Server, timeoutMs: number): Promise<void> {
+async function stopServing(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  logger.info('listener closed: finishing in-flight requests');
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);

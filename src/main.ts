@@ -1,3 +1,4 @@
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { resolveUpstream } from './embeddedUpstream.js';
 import { startGateway } from './gateway.js';
@@ -38,9 +39,14 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    gateway
-      .close()
+    // Not ready at once, still serving for SHUTDOWN_DELAY: a load balancer sees /readyz fail and stops
+    // sending before the listener closes, so no request it already sent meets a closed port. SIGINT is a
+    // person at a terminal, with no load balancer to wait for.
+    const delayMs = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
+    gateway.beginShutdown();
+    logger.info({ signal, delayMs }, 'shutting down: /readyz answers 503; serving for SHUTDOWN_DELAY');
+    setTimeoutPromise(delayMs)
+      .then(() => gateway.close())
       .then(() => upstream.simulator?.close())
       // Spans still in the batch are exported before the process ends.
       .then(() => telemetry.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'traces still buffered could not be exported')))

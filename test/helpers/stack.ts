@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import type { RouteHandler } from '../../src/http/app.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { Telemetry } from '../../src/tracing/telemetry.js';
@@ -15,6 +15,8 @@ export interface StackOptions {
   readonly routes?: readonly RouteHandler[];
   /** Traces (startTracing with an in-memory exporter); default off. */
   readonly telemetry?: Telemetry;
+  /** The upstream client's clock and retry wait: see test/helpers/fakeClock.ts. */
+  readonly upstreamClock?: GatewayOptions['upstreamClock'];
 }
 
 export interface GraphQLAnswer {
@@ -56,6 +58,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     upstreamAuthorization: staticAuthorization,
     routes: options.routes ?? [],
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.upstreamClock ? { upstreamClock: options.upstreamClock } : {}),
   });
   const gatewayUrl = gateway.url;
   return {

@@ -157,6 +157,20 @@ describe('gateway over the simulator', () => {
     }
   });
 
+  it('pages a filtered list with a cursor, and the cursor still works when the filter is the same', async () => {
+    const query = `query($after: String) { site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}", first: 2, after: $after, filter: { stages: [DECLINED, CONVERSATION_STARTED] }) {
+      totalCount nodes { callId stage } pageInfo { hasNextPage endCursor } } } }`;
+    type Page = { site: { calls: { totalCount: number; nodes: { callId: string; stage: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    const first = (await stack.query(query)).body.data as Page;
+    const second = (await stack.query(query, { after: first.site.calls.pageInfo.endCursor })).body.data as Page;
+    const all = (await stack.query(query.replace('first: 2', 'first: 500'))).body.data as Page;
+    assert.deepEqual(
+      [...first.site.calls.nodes, ...second.site.calls.nodes],
+      all.site.calls.nodes.slice(0, 4),
+    );
+    assert.ok(all.site.calls.nodes.every((call) => call.stage === 'DECLINED' || call.stage === 'CONVERSATION_STARTED'));
+  });
+
   it('pages through 3+ pages in each order with no call missing or repeated', async () => {
     for (const order of ['ASC', 'DESC']) {
       const seen: string[] = [];

@@ -87,15 +87,6 @@ describe('credential isolation', () => {
     assert.deepEqual(errorCodes(a), ['FORBIDDEN']);
   });
 
-  it('a request with no credential gets UNAUTHENTICATED and sends nothing upstream', async () => {
-    const requestsBefore = stack.simulator.requests.length;
-    const answer = await stack.query(CALLS, { site: SITE_S, ...RANGE });
-    assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
-    assert.deepEqual(answer.body.data, { site: { calls: null } });
-    assert.match(answer.body.errors![0]!.message, /Authorization header/);
-    assert.equal(stack.simulator.requests.length, requestsBefore);
-  });
-
   it('a credential the upstream does not know gets UNAUTHENTICATED', async () => {
     const answer = await stack.query(CALLS, { site: SITE_S, ...RANGE }, { authorization: 'Bearer unknown-token' });
     assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
@@ -168,21 +159,6 @@ describe('personal data', () => {
       if (original.callerInfoRaw && !original.callerInfo) assert.ok(call.callerInfoRaw === '[masked]' || call.callerInfoRaw === original.callerInfoRaw);
     }
     assert.ok(phones > 10 && infos > 5, `checked ${phones} phones and ${infos} callerInfo objects`);
-  });
-
-  it('the log never holds phone numbers or callerInfo values, masked or not', async () => {
-    const clear = await piiCalls(plain);
-    await piiCalls(masked);
-    const text = plainLog.text() + maskedLog.text();
-    assert.ok(text.length > 0);
-    for (const call of clear) {
-      for (const phone of [call.customerPhone, call.dialedPhone]) {
-        if (phone) assert.ok(!text.includes(phone.number) && (!phone.e164 || !text.includes(phone.e164)), 'a phone number is in the log');
-      }
-      for (const value of Object.values(call.callerInfo ?? {})) {
-        if (String(value).length > 4) assert.ok(!text.includes(String(value)), `callerInfo value ${String(value)} is in the log`);
-      }
-    }
   });
 });
 

@@ -45,6 +45,34 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection, true);
   });
 
+  it('has the documented defaults of the edge bounds', () => {
+    const config = loadConfig({});
+    assert.equal(config.maxQueryBytes, 64 * 1024);
+    assert.equal(config.documentCacheBytes, 32 * 1024 * 1024);
+    assert.equal(config.maxOperationWindows, 96);
+    assert.equal(config.maxBatchSize, 10);
+    assert.equal(config.requestTimeoutMs, 30_000);
+    assert.equal(config.headersTimeoutMs, 10_000);
+    assert.equal(config.maxConnections, 1_024);
+    assert.equal(config.shutdownDelayMs, 5_000);
+    assert.equal(config.exposeSubgraphSdl, true);
+    assert.equal(config.federatedTracing, true);
+  });
+
+  it('turns the subgraph SDL and inline traces off in production unless asked for', () => {
+    const production = loadConfig({ NODE_ENV: 'production' });
+    assert.equal(production.exposeSubgraphSdl, false);
+    assert.equal(production.federatedTracing, false);
+    const asked = loadConfig({ NODE_ENV: 'production', EXPOSE_SUBGRAPH_SDL: 'true', FEDERATED_TRACING: 'true' });
+    assert.equal(asked.exposeSubgraphSdl, true);
+    assert.equal(asked.federatedTracing, true);
+  });
+
+  it('accepts SHUTDOWN_DELAY=0, where other durations must be positive', () => {
+    assert.equal(loadConfig({ SHUTDOWN_DELAY: '0' }).shutdownDelayMs, 0);
+    assert.throws(() => loadConfig({ SHUTDOWN_TIMEOUT: '0' }), ConfigError);
+  });
+
   it('reads durations in any documented spelling', () => {
     assert.equal(loadConfig({ LIVEDEFLECT_TIMEOUT: '500ms' }).upstreamTimeoutMs, 500);
     assert.equal(loadConfig({ MAX_RANGE: '7d' }).maxRangeMs, 7 * 86_400_000);
@@ -63,6 +91,15 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ CACHE_MAX_BYTES: 'lots' }, 'CACHE_MAX_BYTES'],
     [{ REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL'],
+    [{ MAX_QUERY_BYTES: 'big' }, 'MAX_QUERY_BYTES'],
+    [{ DOCUMENT_CACHE_BYTES: '0' }, 'DOCUMENT_CACHE_BYTES'],
+    [{ MAX_OPERATION_WINDOWS: '0' }, 'MAX_OPERATION_WINDOWS'],
+    [{ MAX_BATCH_SIZE: '0' }, 'MAX_BATCH_SIZE'],
+    [{ MAX_CONNECTIONS: 'many' }, 'MAX_CONNECTIONS'],
+    [{ REQUEST_TIMEOUT: 'slow' }, 'REQUEST_TIMEOUT'],
+    [{ REQUEST_TIMEOUT: '5s', HEADERS_TIMEOUT: '10s' }, 'HEADERS_TIMEOUT'],
+    [{ SHUTDOWN_DELAY: '-1s' }, 'SHUTDOWN_DELAY'],
+    [{ EXPOSE_SUBGRAPH_SDL: 'perhaps' }, 'EXPOSE_SUBGRAPH_SDL'],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with a message naming ${mentions}`, () => {
       assert.throws(

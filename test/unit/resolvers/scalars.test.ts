@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { phoneNumberOf } from '../../src/resolvers/phone.js';
-import { DateTimeScalar } from '../../src/resolvers/scalars.js';
+import { DateTimeScalar } from '../../../src/resolvers/scalars.js';
 
 describe('DateTime', () => {
   for (const [text, iso] of [
@@ -21,27 +20,21 @@ describe('DateTime', () => {
   it('serializes epoch milliseconds as UTC with milliseconds', () => {
     assert.equal(DateTimeScalar.serialize(1528932953300), '2018-06-13T23:35:53.300Z');
   });
-});
 
-describe('phone numbers', () => {
-  it('give E.164 for a valid national number with its country code', () => {
-    assert.deepEqual(phoneNumberOf('61', '0400111222', false), { countryCode: '61', number: '0400111222', e164: '+61400111222' });
-    assert.equal(phoneNumberOf('1', '4049903068', false)?.e164, '+14049903068');
+  it('DateTime writes every time as toISOString does, past the bound of remembered strings too', () => {
+    const times = Array.from({ length: 20_000 }, (_, i) => Date.UTC(2025, 2, 3) + i * 7_919);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const time of times) assert.equal(DateTimeScalar.serialize(time), new Date(time).toISOString());
+    }
+    assert.equal(DateTimeScalar.serialize(-0), '1970-01-01T00:00:00.000Z');
+    assert.throws(() => DateTimeScalar.serialize(8.64e15 + 1), RangeError);
+    assert.throws(() => DateTimeScalar.serialize(Number.NaN), /DateTime cannot represent NaN/);
   });
-  for (const [countryCode, number] of [
-    ['61', '0400'],
-    ['999', '0400111222'],
-    ['0', '12345'],
-    [null, '0400111222'],
-    ['44', 'not a number'],
-  ] as const) {
-    it(`give e164 null for ${countryCode} / ${number}, keeping what was sent`, () => {
-      const phone = phoneNumberOf(countryCode, number, false);
-      assert.deepEqual(phone, { countryCode, number, e164: null });
-    });
-  }
-  it('are absent when no number was sent', () => assert.equal(phoneNumberOf('61', null, false), null));
-  it('are masked to their last four digits under MASK_PII, E.164 included', () => {
-    assert.deepEqual(phoneNumberOf('61', '0400111222', true), { countryCode: '61', number: '******1222', e164: '+*******1222' });
+
+  it('DateTime parses a literal again to the same time, and refuses a bad one every time', () => {
+    for (let pass = 0; pass < 2; pass++) {
+      assert.equal(DateTimeScalar.parseValue('2025-03-03T01:00:00Z'), Date.UTC(2025, 2, 3, 1));
+      assert.throws(() => DateTimeScalar.parseValue('2026-02-30'), /DateTime must be an ISO-8601 date-time/);
+    }
   });
 });
