@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getOperationAST, getVariableValues, parse } from 'graphql';
-import { costDirectivesOf } from '../../src/cost/costDirectives.js';
-import { estimateCost, TooManyFieldsToWeigh } from '../../src/cost/estimateCost.js';
-import { buildSchema } from '../../src/schema.js';
+import { costDirectivesOf } from '../../../src/cost/costDirectives.js';
+import { estimateCost, TooManyFieldsToWeigh } from '../../../src/cost/estimateCost.js';
+import { buildSchema } from '../../../src/schema.js';
 
 const schema = buildSchema();
 const RANGE = 'from: "2026-11-24T00:00:00Z", to: "2026-11-25T00:00:00Z"';

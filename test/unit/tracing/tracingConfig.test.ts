@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { readTracingConfig } from '../../src/tracing/tracingConfig.js';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+import { readTracingConfig } from '../../../src/tracing/tracingConfig.js';
 
 const read = (env: Record<string, string>) => readTracingConfig(env, (message) => new ConfigError(message));
 
