@@ -5,11 +5,13 @@
  *   top      src/*.ts (main, gateway, server, context, config, schema, ...), src/tools/
  *   http     src/http/         the HTTP edge
  *   plugins  src/plugins/      Apollo plugins and validation rules
+ *   cost     src/cost/         the demand-control cost of an operation (@cost, @listSize)
  *   resolvers src/resolvers/, src/generated/
  *   loaders  src/loaders/      DataLoader per operation
  *   errors   src/errors/       GraphQL errors and formatError
  *   cache    src/cache/        tiers and the bucket store
  *   upstream src/upstream/, src/recording/   HTTP to LiveDeflect (and recording its answers)
+ *   tracing  src/tracing/      OpenTelemetry set-up and span helpers (the cache and the client trace through it)
  *   decode   src/decode/       the streaming reader, on decode threads
  *   pack     src/pack/         the binary call pack
  *   model    src/model/        vocabulary
@@ -22,11 +24,13 @@ const LAYERS = [
   ['top', '^src/([^/]+\\.ts|tools/)'],
   ['http', '^src/http/'],
   ['plugins', '^src/plugins/'],
+  ['cost', '^src/cost/'],
   ['resolvers', '^src/(resolvers|generated)/'],
   ['loaders', '^src/loaders/'],
   ['errors', '^src/errors/'],
   ['cache', '^src/cache/'],
   ['upstream', '^src/(upstream|recording)/'],
+  ['tracing', '^src/tracing/'],
   ['decode', '^src/decode/'],
   ['pack', '^src/pack/'],
   ['model', '^src/model/'],

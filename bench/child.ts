@@ -25,7 +25,15 @@ async function start(): Promise<string | null> {
   if (kind === 'gateway') {
     const config = loadConfig(process.env);
     const upstreamUrl = config.upstreamUrl!;
-    gateway = await startGateway({ config, logger: createLogger({ level: config.logLevel }), upstreamUrl, upstreamAuthorization: null });
+    // As main.ts does: the SDK only when OTEL_* configure tracing (bench scenario 7).
+    const telemetry = config.tracing ? await (await import('../src/tracing/startTracing.js')).startTracing(config.tracing) : undefined;
+    gateway = await startGateway({
+      config,
+      logger: createLogger({ level: config.logLevel, ...(telemetry ? { mixin: telemetry.logFields } : {}) }),
+      upstreamUrl,
+      upstreamAuthorization: null,
+      ...(telemetry ? { telemetry } : {}),
+    });
     return gateway.url;
   }
   if (kind === 'naive' || kind === 'mesh') {

@@ -12,6 +12,7 @@ import { runFanOut } from './fanOut.js';
 import { runMemory } from './memory.js';
 import { runMesh } from './mesh.js';
 import { runReplicas } from './replicas.js';
+import { runTracing } from './tracing.js';
 import { formatTable, writeResults, type Row } from './report.js';
 import { CALLS_PER_HOUR, gatewayEnv, median, NOW } from './setup.js';
 import { runTimeline } from './timeline.js';
@@ -40,6 +41,11 @@ async function main(): Promise<void> {
     const cold = await runCold(simulator, gateway, floor);
     rows.push(cold.row);
     figures.cold = cold.figures;
+
+    step('1b tracing');
+    const tracing = await runTracing(simulator, gateway);
+    rows.push(tracing.row);
+    figures.tracing = tracing.figures;
 
     step('2 fan-out');
     const naive = await child('naive', { LIVEDEFLECT_URL: simulator.url });

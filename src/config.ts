@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { formatDuration, parseDuration } from './duration.js';
+import { readTracingConfig, type TracingConfig } from './tracing/tracingConfig.js';
 
 /**
  * Everything the gateway reads from its environment, validated once at start.
@@ -93,6 +94,8 @@ export interface Config {
   readonly persistedDocumentsFile: string | null;
   /** Only documents of the manifest run: free-form query text is refused and APQ registration is off. */
   readonly persistedDocumentsOnly: boolean;
+  /** OpenTelemetry traces from the standard OTEL_* variables; null (the default) is off, with no SDK loaded. */
+  readonly tracing: TracingConfig | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -186,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsCredentials: read.boolean('CORS_CREDENTIALS', false),
     persistedDocumentsFile: read.optionalString('PERSISTED_DOCUMENTS'),
     persistedDocumentsOnly: read.boolean('PERSISTED_DOCUMENTS_ONLY', false),
+    tracing: readTracingConfig(env, (message) => new ConfigError(message)),
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(

@@ -3,6 +3,8 @@ import type { BucketStore } from './cache/bucketStore.js';
 import { createCallsLoader, type CallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
 import { emptyOperationCost, type OperationContext, type Scope } from './model/operation.js';
+import { startOperationSpan } from './tracing/operationSpan.js';
+import type { Telemetry } from './tracing/telemetry.js';
 
 /** What every resolver of one GraphQL operation shares; made fresh per request by createContextFactory. */
 export interface GatewayContext {
@@ -31,6 +33,8 @@ export interface ContextFactoryOptions {
   readonly operationDeadlineMs: number;
   readonly settings: ResolverSettings;
   readonly logger: Logger;
+  /** When tracing is on, each operation gets its span here (src/plugins/tracing.ts names and ends it). */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -41,11 +45,13 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
   return (req, requestId) => {
     const authorization = options.staticAuthorization ?? headerText(req.headers.authorization);
     const scope = authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
+    const traced = options.telemetry?.enabled ? { traceContext: startOperationSpan(options.telemetry) } : {};
     const operation = {
       cost: emptyOperationCost(),
       deadline: Date.now() + options.operationDeadlineMs,
       signal: AbortSignal.timeout(options.operationDeadlineMs),
       requestId,
+      ...traced,
     };
     return {
       requestId,

@@ -19,10 +19,13 @@ import type { Logger } from './logger.js';
 import { loadPersistedDocuments } from './persistedDocuments.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createPersistedDocumentsPlugin } from './plugins/persistedDocuments.js';
+import { createTracingPlugin } from './plugins/tracing.js';
 import { createWindowRecorder } from './recording/recorder.js';
 import { createContextFactory } from './context.js';
 import { buildSchema } from './schema.js';
 import { createApolloServer } from './server.js';
+import { traceHttpRequests } from './tracing/httpServerSpans.js';
+import { TRACING_OFF, type Telemetry } from './tracing/telemetry.js';
 import { LiveDeflectClient } from './upstream/client.js';
 
 export interface GatewayOptions {
@@ -36,6 +39,8 @@ export interface GatewayOptions {
   readonly routes?: readonly RouteHandler[];
   /** The upstream client's clock and retry wait (breaker cool-downs, Retry-After); tests pass a fake one. */
   readonly upstreamClock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
+  /** OpenTelemetry traces (src/tracing/startTracing.ts); default off. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface Gateway {
@@ -60,6 +65,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const schema = buildSchema();
   // First, before any thread or connection is opened: a manifest that does not fit the schema stops the start (ConfigError).
   const persistedDocuments = config.persistedDocumentsFile ? await loadPersistedDocuments(config.persistedDocumentsFile, schema) : null;
+  const telemetry = options.telemetry ?? TRACING_OFF;
   const metrics = createGatewayMetrics();
   const recorder = config.recordDir ? createWindowRecorder({ dir: config.recordDir, maskPii: config.recordMaskPii, logger }) : null;
   const decoding = createWindowDecoding({
@@ -83,10 +89,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onBody: recorder?.record,
     openBody: decoding.open,
     ...options.upstreamClock,
+    telemetry,
   });
   const memory = new MemoryTier(config.cacheMaxBytes);
   const redis = config.redisUrl
-    ? new RedisTier({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, leaseTtlMs: config.redisLeaseTtlMs, logger })
+    ? new RedisTier({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs, leaseTtlMs: config.redisLeaseTtlMs, logger, telemetry })
     : null;
   await redis?.connect();
   if (redis && !config.cacheKeySecret) {
@@ -112,9 +119,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
+  const tracing = telemetry.enabled ? [createTracingPlugin(telemetry.recordDocument)] : [];
   const apollo = createApolloServer(schema, config, logger, [
     ...(persistedDocuments ? [createPersistedDocumentsPlugin(persistedDocuments, config.persistedDocumentsOnly)] : []),
     createMetricsPlugin(metrics),
+    ...tracing,
   ]);
   await apollo.start();
   const contextFor = createContextFactory({
@@ -129,6 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       maskPii: config.maskPii,
     },
     logger,
+    telemetry,
   });
   const drain = new ResponseDrain();
   const health = createHealthRoutes({
@@ -152,6 +162,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     : [];
   const cors = createCorsRoute({ origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds, credentials: config.corsCredentials });
   const routes = [cors, health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
+  const listener = createRequestListener({
+    apollo,
+    contextFor,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatchSize: config.allowBatchedRequests ? config.maxBatchSize : null,
+    drain,
+    logger,
+    routes,
+  });
   const server = createServer(
     {
       // Node's defaults hold a slow request for 300 s and check only every 30 s.
@@ -159,15 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       headersTimeout: config.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
     },
-    createRequestListener({
-      apollo,
-      contextFor,
-      maxBodyBytes: config.maxBodyBytes,
-      maxBatchSize: config.allowBatchedRequests ? config.maxBatchSize : null,
-      drain,
-      logger,
-      routes,
-    }),
+    telemetry.enabled ? traceHttpRequests(telemetry, [GRAPHQL_PATH], listener) : listener,
   );
   // Connections past this are closed as they arrive, before a byte is read.
   server.maxConnections = config.maxConnections;

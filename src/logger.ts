@@ -33,10 +33,17 @@ export interface LoggerOptions {
   readonly pretty?: boolean;
   /** Where JSON lines go; tests pass a stream to read the log. */
   readonly destination?: NodeJS.WritableStream;
+  /** Fields added to every line (tracing's trace_id and span_id); absent when tracing is off, so a line costs nothing more. */
+  readonly mixin?: () => Record<string, string>;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const base = { level: options.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined };
+  const base = {
+    level: options.level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: undefined,
+    ...(options.mixin ? { mixin: options.mixin } : {}),
+  };
   if (options.destination) return pino(base, options.destination as pino.DestinationStream);
   if (options.pretty) return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } });
   return pino(base);

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { resolveUpstream } from './embeddedUpstream.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { TRACING_OFF } from './tracing/telemetry.js';
 
 /** `npm start`: read config, start the upstream if none is configured, serve, stop gracefully. */
 async function main(): Promise<void> {
@@ -14,9 +15,15 @@ async function main(): Promise<void> {
     process.stderr.write(`livedeflect-graphql: configuration error: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true && !config.production });
+  // The SDK is imported only when tracing is configured: with it off no OpenTelemetry SDK module is loaded.
+  const telemetry = config.tracing ? await (await import('./tracing/startTracing.js')).startTracing(config.tracing) : TRACING_OFF;
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: process.stdout.isTTY === true && !config.production,
+    ...(telemetry.enabled ? { mixin: telemetry.logFields } : {}),
+  });
   const upstream = await resolveUpstream(config);
-  const gateway = await startGateway({ config, logger, upstreamUrl: upstream.url, upstreamAuthorization: upstream.authorization }).catch(
+  const gateway = await startGateway({ config, logger, upstreamUrl: upstream.url, upstreamAuthorization: upstream.authorization, telemetry }).catch(
     (error: unknown) => {
       // What only the gateway can check, such as the PERSISTED_DOCUMENTS manifest against the schema.
       if (error instanceof ConfigError) {
@@ -46,6 +53,8 @@ async function main(): Promise<void> {
     setTimeoutPromise(delayMs)
       .then(() => gateway.close())
       .then(() => upstream.simulator?.close())
+      // Spans still in the batch are exported before the process ends.
+      .then(() => telemetry.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'traces still buffered could not be exported')))
       .then(
         () => {
           logger.info('stopped');

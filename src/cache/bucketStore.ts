@@ -1,8 +1,10 @@
+import { context } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { isSettledBucket, windowsForBuckets, type Window } from '../model/buckets.js';
 import type { CallModel } from '../model/call.js';
 import type { OperationContext, Scope } from '../model/operation.js';
 import type { CallPack } from '../pack/callPack.js';
+import { addSpanEvent } from '../tracing/spanEvents.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
 import { operationOutOfTime } from '../upstream/errors.js';
 import type { MemoryTier } from './memoryTier.js';
@@ -62,6 +64,7 @@ export class BucketStore {
     const results = new Map<number, BucketResult>();
     const waits: Promise<void>[] = [];
     const missing: PendingBucket[] = [];
+    const before = { hits: cost.cache.memory.hits, misses: cost.cache.memory.misses, shared: cost.cache.shared };
     const settle = (bucket: number, promise: Promise<CallPack>): void => {
       waits.push(
         promise.then(
@@ -89,7 +92,19 @@ export class BucketStore {
       missing.push(pending);
       settle(bucket, pending.promise);
     }
-    if (missing.length > 0) void this.fill(scope, siteId, missing, operation);
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.lookup', () => ({
+      'livedeflect.site_id': siteId,
+      'livedeflect.cache.tier': 'memory',
+      'livedeflect.cache.hits': cost.cache.memory.hits - before.hits,
+      'livedeflect.cache.misses': cost.cache.memory.misses - before.misses,
+      // Buckets another operation was already loading: this one waits for that answer.
+      'livedeflect.cache.shared': cost.cache.shared - before.shared,
+    }));
+    if (missing.length > 0) {
+      // The operation's span is the active one while buckets are filled, so Redis round trips are its children.
+      const fill = () => this.fill(scope, siteId, missing, operation);
+      void (operation.traceContext ? context.with(operation.traceContext, fill) : fill());
+    }
     await Promise.all(waits);
     return results;
   }
@@ -142,6 +157,7 @@ export class BucketStore {
   /** Resolves the buckets Redis has; returns the others. */
   private async fromRedis(siteId: string, buckets: PendingBucket[], operation: OperationContext): Promise<PendingBucket[]> {
     if (buckets.length === 0 || !this.redis) return buckets;
+    const started = Date.now();
     const entries = await this.redis.get(buckets.map(({ key }) => key));
     const misses: PendingBucket[] = [];
     buckets.forEach((bucket, index) => {
@@ -155,6 +171,12 @@ export class BucketStore {
       this.options.memory?.set(bucket.key, entry.pack, Math.min(entry.ttlMs, this.ttlFor(bucket.bucket)));
       bucket.resolve(entry.pack);
     });
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.lookup', () => ({
+      'livedeflect.cache.tier': 'redis',
+      'livedeflect.cache.hits': buckets.length - misses.length,
+      'livedeflect.cache.misses': misses.length,
+      'livedeflect.cache.redis.duration_ms': Date.now() - started,
+    }));
     return misses;
   }
 
@@ -168,6 +190,10 @@ export class BucketStore {
       operation.deadline,
     );
     operation.cost.cache.redis.waitMs += Date.now() - started;
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.replica_wait', () => ({
+      'livedeflect.cache.waited': buckets.length,
+      'livedeflect.cache.redis.wait_ms': Date.now() - started,
+    }));
     const abandoned: PendingBucket[] = [];
     for (const bucket of buckets) {
       const awaited = outcomes.get(bucket.key);
@@ -224,6 +250,7 @@ export class BucketStore {
           deadline: operation.deadline,
           signal: operation.signal,
           requestId: operation.requestId,
+          ...(operation.traceContext ? { traceContext: operation.traceContext } : {}),
           onAttempt: (attempt) => {
             operation.cost.upstreamRequests++;
             if (attempt.retryInMs !== null) {

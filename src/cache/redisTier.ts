@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { CallPack, PackFormatError } from '../pack/callPack.js';
+import { TRACING_OFF, type Telemetry } from '../tracing/telemetry.js';
 
 export interface RedisTierOptions {
   /** redis:// or rediss:// URL (REDIS_URL). */
@@ -11,6 +13,8 @@ export interface RedisTierOptions {
   /** How long a replica's claim on a cold bucket lasts (REDIS_LEASE_TTL): others wait at most this long for it. */
   readonly leaseTtlMs: number;
   readonly logger: Logger;
+  /** A CLIENT span per round trip inside a traced operation; default off. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface RedisEntry {
@@ -124,7 +128,7 @@ export class RedisTier {
       try {
         const pipeline = this.redis.pipeline().mgetBuffer(group.map(valueKey));
         for (const key of group) pipeline.pttl(valueKey(key));
-        const replies = await pipeline.exec();
+        const replies = await this.traced('MGET', group.length, () => pipeline.exec());
         const values = replyOf<(Buffer | null)[]>(replies, 0);
         entries.push(...group.map((key, index) => this.entryOf(key, values[index] ?? null, replyOf<number>(replies, index + 1))));
       } catch (error) {
@@ -141,7 +145,7 @@ export class RedisTier {
     try {
       const pipeline = this.redis.pipeline();
       for (const { key, pack, ttlMs } of entries) pipeline.set(valueKey(key), pack.data, 'PX', Math.max(1, Math.round(ttlMs)));
-      failedReply(await pipeline.exec());
+      failedReply(await this.traced('SET', entries.length, () => pipeline.exec()));
     } catch (error) {
       this.failed(error, 'set');
     }
@@ -153,7 +157,7 @@ export class RedisTier {
     if (!this.ready) return null;
     try {
       const pairs = keys.flatMap((key) => [valueKey(key), leaseKey(key)]);
-      const outcomes = (await this.redis.eval(LEASE_SCRIPT, pairs.length, ...pairs, this.token, this.options.leaseTtlMs)) as number[];
+      const outcomes = (await this.traced('EVAL', keys.length, () => this.redis.eval(LEASE_SCRIPT, pairs.length, ...pairs, this.token, this.options.leaseTtlMs))) as number[];
       return outcomes.map((outcome) => (outcome === 2 ? 'ready' : outcome === 1 ? 'ours' : 'theirs'));
     } catch (error) {
       this.failed(error, 'lease');
@@ -188,7 +192,7 @@ export class RedisTier {
   async release(keys: readonly string[]): Promise<void> {
     if (keys.length === 0 || !this.ready) return;
     try {
-      await this.redis.eval(RELEASE_SCRIPT, keys.length, ...keys.map(leaseKey), this.token);
+      await this.traced('EVAL', keys.length, () => this.redis.eval(RELEASE_SCRIPT, keys.length, ...keys.map(leaseKey), this.token));
     } catch (error) {
       this.failed(error, 'release');
     }
@@ -209,7 +213,7 @@ export class RedisTier {
       pause = Math.min(POLL_MAX_MS, pause * 1.5);
       try {
         // Leases first, then values: a lease seen gone was released after its value was stored.
-        const leases = await this.redis.mget(waiting.map(leaseKey));
+        const leases = await this.traced('MGET', waiting.length, () => this.redis.mget(waiting.map(leaseKey)));
         const entries = await this.get(waiting);
         waiting = waiting.filter((key, index) => {
           const entry = entries[index];
@@ -231,6 +235,31 @@ export class RedisTier {
     if (this.redis.status === 'end') return;
     await Promise.race([this.redis.quit().catch(() => undefined), sleep(this.options.commandTimeoutMs)]);
     this.redis.disconnect();
+  }
+
+  /**
+   * One round trip, with a CLIENT span (database conventions: system, operation, batch size; never the
+   * keys, which hold credential fingerprints) when it runs inside a traced operation: the bucket store
+   * makes the operation's span the active one while it fills buckets.
+   */
+  private async traced<T>(operation: string, keys: number, run: () => Promise<T>): Promise<T> {
+    const telemetry = this.options.telemetry ?? TRACING_OFF;
+    const parent = context.active();
+    if (!telemetry.enabled || !trace.getSpan(parent)) return run();
+    const span = telemetry.tracer.startSpan(
+      operation,
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': operation, 'db.operation.batch.size': keys } },
+      parent,
+    );
+    try {
+      return await run();
+    } catch (error) {
+      span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   private entryOf(key: string, value: Buffer | null, ttlMs: number): RedisEntry | null {

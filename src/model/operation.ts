@@ -1,3 +1,5 @@
+import type { Context } from '@opentelemetry/api';
+
 /**
  * Request state the layers below the resolvers are handed (never import from a layer beside them): whose
  * data an operation reads, and what it may spend. src/context.ts builds it once per GraphQL request.
@@ -17,6 +19,8 @@ export interface OperationContext {
   /** Aborts at the deadline: every wait (an upstream slot, an attempt, a decode thread) races it. */
   readonly signal?: AbortSignal;
   readonly requestId: string;
+  /** The GraphQL operation span's context: window spans are its children and cache lookups its events. None when not traced. */
+  readonly traceContext?: Context;
 }
 
 /**

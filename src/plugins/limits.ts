@@ -15,10 +15,9 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { GatewayContext } from '../context.js';
+import { estimateCost, TooManyFieldsToWeigh } from '../cost/estimateCost.js';
 import { ErrorCode } from '../model/errorCodes.js';
-import { MAX_PAGE_SIZE } from '../model/order.js';
 import { OperationMemo, operationKey } from './operationMemo.js';
 import { persistedDocumentIdOf } from './persistedDocuments.js';
 
@@ -66,9 +65,10 @@ export class QueryLimitError extends GraphQLError {
 /**
  * Refuses documents that would cost the gateway or the upstream too much, before any resolver runs.
  *
- * graphql-armor counts depth and aliases; graphql-query-complexity walks the operation with its real
- * variables and the schema's argument defaults, so `first: $n` and an omitted `first` cost what they
- * will fetch (armor's own cost rule sees only literal arguments). Written here: the root-field count,
+ * graphql-armor counts depth and aliases; the cost is the demand-control estimate over the schema's
+ * @cost and @listSize (src/cost/), the same number Apollo Router and Hive Gateway compute in front of us,
+ * with the real variables and the schema's argument defaults, so `first: $n` and an omitted `first` cost
+ * what they will fetch (armor's own cost rule sees only literal arguments). Written here: the root-field count,
  * which neither has, and the token count (armor's Apollo token check answers HTTP 500 with
  * GRAPHQL_VALIDATION_FAILED, a server error for a client's mistake).
  *
@@ -161,7 +161,7 @@ function limitError(
     return new QueryLimitError(
       'MAX_COST',
       limits.maxCost,
-      `The operation may resolve ${cost} fields; at most ${limits.maxCost} are allowed (MAX_COST). A paged field costs its "first" times the fields selected under it: ask for smaller pages and follow pageInfo.endCursor with "after", select fewer fields, or split the operation`,
+      `The operation's estimated cost is ${cost}; at most ${limits.maxCost} is allowed (MAX_COST). Objects cost 1 and range fields more (the schema's @cost), times the size of the lists around them (a page's "first"): ask for smaller pages and follow pageInfo.endCursor with "after", select fewer objects, or split the operation`,
       cost,
     );
   }
@@ -245,20 +245,6 @@ function rootFieldCount(document: DocumentNode, selectionSet: SelectionSetNode, 
 }
 
 /**
- * Each field costs 1 plus what is selected under it; a field with `first` (a page) or `representations`
- * (federation's _entities) costs that many times as much, because each item resolves the selection again.
- * Introspection is free: GraphiQL must always load the schema.
- */
-const pagedCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  if (field.name.startsWith('__')) return 0;
-  const first: unknown = args.first;
-  const representations: unknown = args.representations;
-  // A page never holds more than MAX_PAGE_SIZE items; a larger `first` is the resolver's BAD_USER_INPUT to report.
-  const items = typeof first === 'number' ? Math.min(first, MAX_PAGE_SIZE) : Array.isArray(representations) ? representations.length : 1;
-  return Math.max(items, 1) * (1 + childComplexity);
-};
-
-/**
  * The operation's cost with its variables, or null when its variables are invalid: execution then
  * answers that with its own BAD_USER_INPUT message, which says more than a cost could.
  */
@@ -269,18 +255,12 @@ export function operationCost(
   variables: Record<string, unknown>,
   maxCost: number,
 ): number | null {
-  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 }).errors) return null;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  if (coerced.errors) return null;
   try {
-    return getComplexity({
-      schema,
-      query: document,
-      variables,
-      operationName: operation.name?.value,
-      estimators: [pagedCost],
-      maxQueryNodes: MAX_COST_NODES,
-    });
+    return estimateCost(schema, document, operation, coerced.coerced, MAX_COST_NODES);
   } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
+    if (!(error instanceof TooManyFieldsToWeigh)) throw error;
     throw new QueryLimitError(
       'MAX_COST',
       maxCost,

@@ -48,6 +48,6 @@ export function createRequestLogPlugin(): ApolloServerPlugin<GatewayContext> {
 }
 
 /** A code as the log shows it: formatError gives every error a string code, so anything else is a bug to see as such. */
-function codeOf(code: unknown): string {
+export function codeOf(code: unknown): string {
   return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 }

@@ -27,6 +27,8 @@ export interface SimulatorRequest {
   startTime: number;
   endTime: number;
   authorization: string | null;
+  /** The W3C traceparent header the request carried (a gateway that traces sends one), or null. */
+  traceparent: string | null;
   /** The HTTP status sent; 0 while unanswered, and for hang and reset faults. */
   status: number;
   /** Calls in a 200 answer with the real data; 0 otherwise. */
@@ -166,6 +168,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       startTime: NaN,
       endTime: NaN,
       authorization: header ?? null,
+      traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : null,
       status: 0,
       calls: 0,
     };

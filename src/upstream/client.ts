@@ -1,8 +1,10 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { errors as undiciErrors, Pool, type Dispatcher } from 'undici';
 import { BodyFault } from '../decode/bodyFault.js';
 import type { BodyReader, DecodedWindow } from '../decode/decodePool.js';
 import type { Logger } from '../logger.js';
+import { TRACING_OFF, type Telemetry } from '../tracing/telemetry.js';
 import { LIVEDEFLECT_PATH, type WindowRequest } from '../wire/livedeflect.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import { operationOutOfTime, UpstreamError } from './errors.js';
@@ -35,6 +37,8 @@ export interface ClientOptions {
   /** The clock and the wait between retries; tests pass fakes so cool-downs and Retry-After take no real time. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Spans for windows and their HTTP attempts, for requests that carry a traceContext. Default: off. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface WindowFetch extends WindowRequest {
@@ -46,6 +50,8 @@ export interface WindowFetch extends WindowRequest {
   readonly signal?: AbortSignal;
   readonly requestId?: string;
   readonly onAttempt?: (attempt: AttemptReport) => void;
+  /** The operation span's context: the window gets a span under it, and each attempt a CLIENT span whose traceparent is sent. */
+  readonly traceContext?: Context;
 }
 
 export interface AttemptReport {
@@ -58,6 +64,8 @@ export interface AttemptReport {
 
 export interface FetchedWindow extends DecodedWindow {
   readonly bodyBytes: number;
+  /** How long the attempt waited on the decoder: backpressure while the body streamed, then the decoded window after its end. */
+  readonly decodeWaitMs: number;
 }
 
 const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
@@ -74,11 +82,15 @@ export class LiveDeflectClient {
   private readonly path: string;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly url: URL;
+  private readonly telemetry: Telemetry;
 
   constructor(private readonly options: ClientOptions) {
+    this.telemetry = options.telemetry ?? TRACING_OFF;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
     const url = new URL(options.baseUrl);
+    this.url = url;
     this.path = `${url.pathname.replace(/\/+$/, '')}${LIVEDEFLECT_PATH}`;
     this.pool = new Pool(url.origin, {
       connections: options.connections,
@@ -105,10 +117,50 @@ export class LiveDeflectClient {
 
   /** Fetches and decodes one window, retrying what is worth retrying within the deadline. */
   async fetchWindow(request: WindowFetch): Promise<FetchedWindow> {
+    if (!request.traceContext || !this.telemetry.enabled) return this.fetchAttempts(request, null);
+    const span = this.telemetry.tracer.startSpan(
+      'livedeflect.window',
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'livedeflect.site_id': request.siteId,
+          'livedeflect.window.start': new Date(request.startTime).toISOString(),
+          'livedeflect.window.end': new Date(request.endTime).toISOString(),
+        },
+      },
+      request.traceContext,
+    );
+    try {
+      const window = await this.fetchAttempts(request, span);
+      span.setAttributes({
+        'livedeflect.calls': [...window.packs.values()].reduce((calls, pack) => calls + pack.count, 0),
+        'livedeflect.calls_outside_window': window.outsideWindow,
+        'livedeflect.body_bytes': window.bodyBytes,
+        'livedeflect.decode_wait_ms': window.decodeWaitMs,
+      });
+      return window;
+    } catch (error) {
+      const code = error instanceof UpstreamError ? error.code : 'INTERNAL_SERVER_ERROR';
+      span.setAttribute('error.type', code);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** The attempts of one window; `span` (the window's, when traced) gets an event per retry and per breaker refusal. */
+  private async fetchAttempts(request: WindowFetch, span: Span | null): Promise<FetchedWindow> {
     for (let attempt = 0; ; attempt++) {
       // Checked before the breaker: an operation out of time says nothing of the upstream, and takes no trial slot.
       if (this.now() >= request.deadline || request.signal?.aborted) throw operationOutOfTime(this.options.timeoutMs);
-      this.breaker.admit();
+      try {
+        this.breaker.admit();
+      } catch (error) {
+        span?.addEvent('livedeflect.breaker.refused', { 'livedeflect.attempt': attempt });
+        throw error;
+      }
+      const attemptSpan = span ? this.attemptSpan(request, span, attempt) : null;
       const started = this.now();
       let outcome: FetchedWindow | UpstreamError;
       let status: number | null = null;
@@ -116,7 +168,7 @@ export class LiveDeflectClient {
       // What the attempt says of the upstream's health: only its own failures move the breaker.
       let verdict: 'failed' | 'answered' | 'cut' = 'answered';
       try {
-        const answer = await this.attempt(request);
+        const answer = await this.attempt(request, attemptSpan);
         status = answer.status;
         retryAfter = answer.retryAfter;
         outcome = answer.result;
@@ -148,6 +200,18 @@ export class LiveDeflectClient {
       };
       request.onAttempt?.(report);
       this.options.onAttempt?.(report);
+      if (span && attemptSpan) {
+        endAttemptSpan(attemptSpan, report, outcome);
+        span.setAttribute('livedeflect.attempts', attempt + 1);
+        if (report.retryInMs !== null) {
+          span.addEvent('livedeflect.retry', {
+            'livedeflect.attempt': attempt,
+            'livedeflect.retry.wait_ms': report.retryInMs,
+            'error.type': report.errorCode ?? '',
+            ...(status === null ? {} : { 'http.response.status_code': status }),
+          });
+        }
+      }
       if (!(outcome instanceof UpstreamError)) return outcome;
       // Only what the gateway itself knows: the upstream's words (bodies, messages) never reach the log.
       this.options.logger.warn(
@@ -188,23 +252,46 @@ export class LiveDeflectClient {
     return retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: this.now() });
   }
 
-  private async attempt(request: WindowFetch): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
+  /** A CLIENT span for one HTTP attempt, by the HTTP client conventions; its traceparent goes to LiveDeflect. */
+  private attemptSpan(request: WindowFetch, windowSpan: Span, attempt: number): Span {
+    return this.telemetry.tracer.startSpan(
+      'POST',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': 'POST',
+          'server.address': this.url.hostname,
+          'server.port': Number(this.url.port || (this.url.protocol === 'https:' ? 443 : 80)),
+          'url.full': `${this.url.origin}${this.path}`,
+          ...(attempt > 0 ? { 'http.request.resend_count': attempt } : {}),
+        },
+      },
+      trace.setSpan(request.traceContext ?? ROOT_CONTEXT, windowSpan),
+    );
+  }
+
+  private async attempt(
+    request: WindowFetch,
+    span: Span | null,
+  ): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
     const remaining = request.deadline - this.now();
     // When the deadline is nearer than the upstream's own timeout, running out of time is the operation's doing.
     const cutByDeadline = remaining < this.options.timeoutMs;
     const timeout = AbortSignal.timeout(Math.min(this.options.timeoutMs, remaining));
     const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
     const cut = (): boolean => (cutByDeadline && timeout.aborted) || request.signal?.aborted === true;
+    const headers: Record<string, string> = {
+      authorization: request.authorization,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    };
+    if (span) this.telemetry.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
     let response: Dispatcher.ResponseData;
     try {
       response = await this.pool.request({
         path: this.path,
         method: 'POST',
-        headers: {
-          authorization: request.authorization,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
+        headers,
         body: JSON.stringify({
           siteId: request.siteId,
           startTime: String(request.startTime),
@@ -225,10 +312,14 @@ export class LiveDeflectClient {
     // Recording keeps the whole text as well; decoding still streams, so both modes read bodies one way.
     const recorded: Buffer[] | null = this.options.onBody ? [] : null;
     let bodyBytes: number;
+    let decodeWaitMs = 0;
     try {
       bodyBytes = await streamCapped(response.body, this.options.maxBodyBytes, (chunk) => {
         recorded?.push(chunk);
-        return reader.push(chunk);
+        const wait = reader.push(chunk);
+        if (!wait) return wait;
+        const waitStarted = performance.now();
+        return wait.then(() => void (decodeWaitMs += performance.now() - waitStarted));
       });
     } catch (error) {
       reader.abort();
@@ -238,8 +329,10 @@ export class LiveDeflectClient {
       throw cut() ? new AttemptCut() : error;
     }
     if (recorded) this.options.onBody?.(request, Buffer.concat(recorded, bodyBytes).toString('utf8'));
+    const decodeStarted = performance.now();
     try {
-      return { status: 200, retryAfter, result: { ...(await reader.end()), bodyBytes } };
+      const decoded = await reader.end();
+      return { status: 200, retryAfter, result: { ...decoded, bodyBytes, decodeWaitMs: Math.round(decodeWaitMs + performance.now() - decodeStarted) } };
     } catch (error) {
       return { status: 200, retryAfter, result: unreadableBody(error) };
     }
@@ -248,6 +341,18 @@ export class LiveDeflectClient {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** Status and outcome of an attempt on its span: codes and sizes only, never the upstream's text. */
+function endAttemptSpan(span: Span, report: AttemptReport, outcome: FetchedWindow | UpstreamError): void {
+  if (report.status !== null) span.setAttribute('http.response.status_code', report.status);
+  if (outcome instanceof UpstreamError) {
+    span.setAttribute('error.type', report.status !== null && report.status !== 200 ? String(report.status) : outcome.code);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.code });
+  } else {
+    span.setAttributes({ 'http.response.body.size': outcome.bodyBytes, 'livedeflect.decode_wait_ms': outcome.decodeWaitMs });
+  }
+  span.end();
 }
 
 function statusError(status: number, bodyBytes: number): UpstreamError {

@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { parse } from 'graphql';
+import { composeServices as composeWithGuild } from '@theguild/federation-composition';
+import { parse, type DocumentNode } from 'graphql';
 import { PUBLISHED_SCHEMA_PATH } from '../../src/tools/printSchema.js';
 import { CONVERSATIONS_SDL, silentLogger } from './conversationsSubgraph.js';
 import type { GraphQLAnswer } from '../helpers/stack.js';
@@ -28,16 +31,29 @@ export interface Composition {
  * proven to compose) with the independent conversations subgraph, as `rover supergraph compose` would.
  */
 export async function composeWithConversations(urls: SubgraphUrls): Promise<Composition> {
-  const ours = await readFile(PUBLISHED_SCHEMA_PATH, 'utf8');
-  const result = composeServices([
-    { name: OUR_SUBGRAPH, url: urls.livedeflect, typeDefs: parse(ours) },
-    { name: 'conversations', url: urls.conversations, typeDefs: parse(CONVERSATIONS_SDL) },
-  ]);
+  const result = composeServices(await subgraphsOf(urls));
   return {
     supergraphSdl: result.errors ? null : result.supergraphSdl,
     errors: result.errors?.map((error) => error.message) ?? [],
     hints: (result.hints ?? []).map(String),
   };
+}
+
+/**
+ * The same two subgraphs through The Guild's composer (what Hive's schema registry and `hive-gateway
+ * supergraph` use). It reports errors only: it has no notion of hints.
+ */
+export async function composeWithGuildComposition(urls: SubgraphUrls): Promise<Composition> {
+  const result = composeWithGuild(await subgraphsOf(urls));
+  return { supergraphSdl: result.supergraphSdl ?? null, errors: result.errors?.map((error) => error.message) ?? [], hints: [] };
+}
+
+async function subgraphsOf(urls: SubgraphUrls): Promise<{ name: string; url: string; typeDefs: DocumentNode }[]> {
+  const ours = await readFile(PUBLISHED_SCHEMA_PATH, 'utf8');
+  return [
+    { name: OUR_SUBGRAPH, url: urls.livedeflect, typeDefs: parse(ours) },
+    { name: 'conversations', url: urls.conversations, typeDefs: parse(CONVERSATIONS_SDL) },
+  ];
 }
 
 interface ClientContext {
@@ -78,16 +94,48 @@ export async function startFederationGateway(supergraphSdl: string): Promise<Fed
     listen: { host: '127.0.0.1', port: 0 },
     context: async ({ req }) => ({ authorization: req.headers.authorization ?? null }),
   });
+  return { url, query: (query, variables, headers) => postGraphQL(url, query, variables, headers), close: () => server.stop() };
+}
+
+export interface HiveGatewayOptions {
+  /** Hive Gateway's demand control in enforce mode: operations estimated above this are refused. */
+  readonly maxCost: number;
+}
+
+/**
+ * A real Hive Gateway (@graphql-hive/gateway-runtime) over the supergraph, served by node:http. Like a
+ * router in front of us it forwards the client's Authorization to every subgraph, and its demand control
+ * estimates each subgraph request from the supergraph's @cost/@listSize, refusing the operation before
+ * that request is sent; the estimate is in extensions.cost of every answer.
+ */
+export async function startHiveGateway(supergraphSdl: string, options: HiveGatewayOptions): Promise<FederationGateway> {
+  // Loaded here, not at the top: the @apollo/gateway tests that share this module don't pay for it.
+  const { createGatewayRuntime } = await import('@graphql-hive/gateway-runtime');
+  const runtime = createGatewayRuntime({
+    supergraph: supergraphSdl,
+    logging: false,
+    maskedErrors: false,
+    propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }) },
+    demandControl: { maxCost: options.maxCost, includeExtensionMetadata: true },
+  });
+  const server = createServer((req, res) => void runtime(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {
     url,
-    async query(query, variables, headers) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLAnswer['body'] };
+    query: (query, variables, headers) => postGraphQL(url, query, variables, headers),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.dispose();
     },
-    close: () => server.stop(),
   };
+}
+
+async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLAnswer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLAnswer['body'] };
 }

@@ -11,7 +11,7 @@ export interface CapturedLog {
 }
 
 /** A real pino logger writing into memory, so a test can read what the gateway logged. */
-export function captureLog(level: LogLevel = 'trace'): CapturedLog {
+export function captureLog(level: LogLevel = 'trace', mixin?: () => Record<string, string>): CapturedLog {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
@@ -21,7 +21,7 @@ export function captureLog(level: LogLevel = 'trace'): CapturedLog {
   });
   const text = () => chunks.join('');
   return {
-    logger: createLogger({ level, destination }),
+    logger: createLogger({ level, destination, ...(mixin ? { mixin } : {}) }),
     text,
     records: () =>
       text()

@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import type { RouteHandler } from '../../src/http/app.js';
 import { createLogger, type Logger } from '../../src/logger.js';
+import type { Telemetry } from '../../src/tracing/telemetry.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
 
 export interface StackOptions {
@@ -12,6 +13,8 @@ export interface StackOptions {
   readonly staticAuthorization?: string | null;
   readonly logger?: Logger;
   readonly routes?: readonly RouteHandler[];
+  /** Traces (startTracing with an in-memory exporter); default off. */
+  readonly telemetry?: Telemetry;
   /** The upstream client's clock and retry wait: see test/helpers/fakeClock.ts. */
   readonly upstreamClock?: GatewayOptions['upstreamClock'];
 }
@@ -35,7 +38,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const TEST_TOKEN = 'Bearer test';
+export const TEST_TOKEN = 'Bearer test';
 
 /** The extensions.code of each error of an answer, in order. */
 export function errorCodes(answer: GraphQLAnswer): unknown[] {
@@ -54,6 +57,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     upstreamUrl: config.upstreamUrl ?? simulator.url,
     upstreamAuthorization: staticAuthorization,
     routes: options.routes ?? [],
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     ...(options.upstreamClock ? { upstreamClock: options.upstreamClock } : {}),
   });
   const gatewayUrl = gateway.url;

@@ -10,7 +10,7 @@ const SITE = '25508804';
 const RANGE = `from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}"`;
 
 function assertPasses(answer: GraphQLAnswer): void {
-  assert.equal(answer.status, 200);
+  assert.equal(answer.status, 200, JSON.stringify(answer.body.errors));
   assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
 }
 
@@ -64,13 +64,13 @@ function queryOfTokens(tokens: number): string {
 }
 
 /**
- * site (1) + calls(first: 500) { nodes { k scalars } }: 1 + 500 * (1 + (1 + k)). The largest k within
- * maxCost and one more field past it.
+ * site 1 + calls 100 + 500 nodes x (call 1 + k customerPhone objects; scalars are free): the largest k
+ * within maxCost and one more object past it.
  */
 function queriesAroundCost(maxCost: number): { under: string; over: string } {
-  const fields = Math.floor((maxCost - 1) / 500) - 2;
-  const build = (k: number) => `{ site(id: "${SITE}") { calls(${RANGE}, first: 500) { nodes { ${'callId '.repeat(k)} } } } }`;
-  return { under: build(fields), over: build(fields + 1) };
+  const objects = Math.floor((maxCost - 101) / 500) - 1;
+  const build = (k: number) => `{ site(id: "${SITE}") { calls(${RANGE}, first: 500) { nodes { callId ${'customerPhone { e164 } '.repeat(k)} } } } }`;
+  return { under: build(objects), over: build(objects + 1) };
 }
 
 describe('request limits at their defaults', () => {
@@ -115,7 +115,7 @@ describe('request limits at their defaults', () => {
     assertRefused(await stack.query(`{ ${'{ '.repeat(maxTokens)}`), 'MAX_TOKENS', maxTokens);
   });
 
-  it('MAX_COST: a paged field costs its first times its selection; just within passes, one field more is refused', async () => {
+  it('MAX_COST: a page costs its first times each item; just within passes, one object more is refused', async () => {
     const { maxCost } = stack.config;
     const { under, over } = queriesAroundCost(maxCost);
     assertPasses(await stack.query(under));
@@ -172,7 +172,7 @@ describe('request limits set by configuration', () => {
     stack = await startStack({
       logger: log.logger,
       simulator: { callsPerHour: 2, now: () => TEST_NOW },
-      env: { MAX_DEPTH: '6', MAX_ALIASES: '2', MAX_ROOT_FIELDS: '3', MAX_TOKENS: '60', MAX_COST: '101' },
+      env: { MAX_DEPTH: '6', MAX_ALIASES: '2', MAX_ROOT_FIELDS: '3', MAX_TOKENS: '60', MAX_COST: '401' },
     });
   });
   after(() => stack.close());
@@ -189,25 +189,26 @@ describe('request limits set by configuration', () => {
   });
 
   it('cost uses the variables sent and the schema default of first', async () => {
-    const query = `query($first: Int) { site(id: "${SITE}") { calls(${RANGE}, first: $first) { totalCount } } }`;
-    // site 1 + first * (calls 1 + totalCount 1)
-    assertPasses(await stack.query(query, { first: 50 }));
-    assertRefused(await stack.query(query, { first: 51 }), 'MAX_COST', 101);
+    const query = `query($first: Int) { site(id: "${SITE}") { calls(${RANGE}, first: $first) { totalCount nodes { id } } } }`;
+    // site 1 + calls 100 + first x (call 1)
+    assertPasses(await stack.query(query, { first: 300 }));
+    assertRefused(await stack.query(query, { first: 301 }), 'MAX_COST', 401);
     // Verdicts are remembered per document and variables: asking again gives the same answers.
-    assertPasses(await stack.query(query, { first: 50 }));
-    assertRefused(await stack.query(query, { first: 51 }), 'MAX_COST', 101);
-    // Omitted, first is the schema's default of 50.
-    assertPasses(await stack.query(`{ site(id: "${SITE}") { calls(${RANGE}) { totalCount } } }`));
-    assertRefused(await stack.query(`{ site(id: "${SITE}") { calls(${RANGE}) { totalCount pageInfo { hasNextPage } } } }`), 'MAX_COST', 101);
+    assertPasses(await stack.query(query, { first: 300 }));
+    assertRefused(await stack.query(query, { first: 301 }), 'MAX_COST', 401);
+    // Six objects an item (call, site, phone; edge, call, site): 101 + 50 x 6 = 401 with the schema's default of 50, and 101 + 51 x 6 with one more.
+    const sixAnItem = (first: string) =>
+      `{ site(id: "${SITE}") { calls(${RANGE}${first}) { nodes { site { id } customerPhone { e164 } } edges { node { site { id } } } } } }`;
+    assertPasses(await stack.query(sixAnItem('')));
+    assertRefused(await stack.query(sixAnItem(', first: 51')), 'MAX_COST', 401);
   });
 
-  it('nested pages multiply: a page inside a page costs both firsts', async () => {
-    // site 1 + 2 * (calls 1 + nodes 1 + site 1 + 10 * (calls 1 + totalCount 1)) = 1 + 2 * 23 = 47
-    const nested = (inner: number) =>
-      `{ site(id: "${SITE}") { calls(${RANGE}, first: 2) { nodes { site { calls(${RANGE}, first: ${inner}) { totalCount } } } } } }`;
-    assertPasses(await stack.query(nested(10)));
-    // 1 + 2 * (3 + 25 * 2) = 107
-    assertRefused(await stack.query(nested(25)), 'MAX_COST', 101);
+  it('nested pages multiply: a range inside a page costs its weight for every item of the page', async () => {
+    // site 1 + calls 100 + outer x (call 1 + site 1 + calls 100) = 101 + 102 x outer
+    const nested = (outer: number) =>
+      `{ site(id: "${SITE}") { calls(${RANGE}, first: ${outer}) { nodes { site { calls(${RANGE}, first: 1) { totalCount } } } } } }`;
+    assertPasses(await stack.query(nested(2)));
+    assertRefused(await stack.query(nested(3)), 'MAX_COST', 401);
   });
 
   it('a refused request is the client\'s mistake: the gateway logs no error for it', async () => {

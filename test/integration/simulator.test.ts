@@ -71,9 +71,10 @@ describe('simulator over HTTP', () => {
     assert.equal(Object.keys(expected).length, 5);
   });
 
-  it('logs each request in arrival order with its window, credential, status and call count', async () => {
+  it('logs each request in arrival order with its window, credential, traceparent, status and call count', async () => {
     simulator.clearRequests();
-    await post(simulator, body(SITE, START, START + 2 * HOUR), { Authorization: 'Bearer x' });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await post(simulator, body(SITE, START, START + 2 * HOUR), { Authorization: 'Bearer x', traceparent });
     await post(simulator, body('38856538', START, START + HOUR));
     await post(simulator, '{}');
     const logged = simulator.requests.map(({ at, ...rest }) => {
@@ -81,9 +82,9 @@ describe('simulator over HTTP', () => {
       return rest;
     });
     assert.deepEqual(logged, [
-      { siteId: SITE, startTime: START, endTime: START + 2 * HOUR, authorization: 'Bearer x', status: 200, calls: 10 },
-      { siteId: '38856538', startTime: START, endTime: START + HOUR, authorization: null, status: 200, calls: 5 },
-      { siteId: '', startTime: NaN, endTime: NaN, authorization: null, status: 400, calls: 0 },
+      { siteId: SITE, startTime: START, endTime: START + 2 * HOUR, authorization: 'Bearer x', traceparent, status: 200, calls: 10 },
+      { siteId: '38856538', startTime: START, endTime: START + HOUR, authorization: null, traceparent: null, status: 200, calls: 5 },
+      { siteId: '', startTime: NaN, endTime: NaN, authorization: null, traceparent: null, status: 400, calls: 0 },
     ]);
     simulator.clearRequests();
     assert.equal(simulator.requests.length, 0);

@@ -154,8 +154,8 @@ describe('batched requests (ALLOW_BATCHED_REQUESTS=true)', () => {
   });
 
   it('field costs add up across the batch against MAX_COST', async () => {
-    // site (1) + calls(first: 100) { nodes { callId } }: 1 + 100 * (1 + 2) = 301 fields; three fit in 1000, four do not.
-    const query = `{ site(id: "${SITES[0]}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + HOUR_MS)}", first: 100) { nodes { callId } } } }`;
+    // site 1 + calls 100 + 100 nodes x (call 1 + customerPhone 1) = 301; three fit in 1000, four do not.
+    const query = `{ site(id: "${SITES[0]}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + HOUR_MS)}", first: 100) { nodes { callId customerPhone { e164 } } } } }`;
     const answers = (await batch([0, 1, 2, 3].map(() => ({ query })))).body as GraphQLAnswer['body'][];
     const refused = answers.filter((answer) => answer.errors?.[0]?.extensions?.limit === 'MAX_COST');
     assert.equal(refused.length, 1, JSON.stringify(answers.map((answer) => answer.errors)));
