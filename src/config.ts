@@ -59,6 +59,16 @@ export interface Config {
   /** Mask phone numbers and callerInfo values in recordings, as MASK_PII does in responses. */
   readonly recordMaskPii: boolean;
   readonly replayDir: string | null;
+  /** How often each (credential, site) with subscribers is polled. */
+  readonly livePollIntervalMs: number;
+  /** How far back each live poll reads; defaults to the settle time, after which a call no longer changes. */
+  readonly liveLookbackMs: number;
+  readonly maxSubscriptions: number;
+  readonly maxSubscriptionsPerConnection: number;
+  /** Updates one subscriber may have waiting to be sent before it is ended as too slow. */
+  readonly liveSendBuffer: number;
+  /** WebSocket ping interval; a connection that misses a pong for as long is dropped. */
+  readonly liveKeepAliveMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -78,6 +88,7 @@ export function loadConfig(env: Env = process.env): Config {
   const bucketSizeMs = read.duration('BUCKET_SIZE', '1h');
   const maxWindowMs = read.duration('LIVEDEFLECT_MAX_WINDOW', '24h');
   const maxRangeMs = read.duration('MAX_RANGE', '31d');
+  const cacheSettleAfterMs = read.duration('CACHE_SETTLE_AFTER', '2h');
   if (86_400_000 % bucketSizeMs !== 0) {
     throw new ConfigError(`BUCKET_SIZE must divide one day evenly (e.g. 15m, 1h, 6h); got ${formatDuration(bucketSizeMs)}`);
   }
@@ -106,7 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     breakerFailureThreshold: read.integer('BREAKER_FAILURES', 5, 1, 1000),
     breakerCooldownMs: read.duration('BREAKER_COOLDOWN', '30s'),
     cacheMaxBytes: read.bytes('CACHE_MAX_BYTES', 256 * 1024 * 1024),
-    cacheSettleAfterMs: read.duration('CACHE_SETTLE_AFTER', '2h'),
+    cacheSettleAfterMs,
     cacheRecentTtlMs: read.duration('CACHE_RECENT_TTL', '15s'),
     cacheSettledTtlMs: read.duration('CACHE_SETTLED_TTL', '7d'),
     cacheKeySecret: read.optionalString('CACHE_KEY_SECRET'),
@@ -133,6 +144,12 @@ export function loadConfig(env: Env = process.env): Config {
     recordDir: read.optionalString('LIVEDEFLECT_RECORD'),
     recordMaskPii: read.boolean('LIVEDEFLECT_RECORD_MASK_PII', false),
     replayDir: read.optionalString('LIVEDEFLECT_REPLAY'),
+    livePollIntervalMs: read.duration('LIVE_POLL_INTERVAL', '10s'),
+    liveLookbackMs: read.duration('LIVE_LOOKBACK', String(cacheSettleAfterMs)),
+    maxSubscriptions: read.integer('MAX_SUBSCRIPTIONS', 10_000, 0, 1_000_000),
+    maxSubscriptionsPerConnection: read.integer('MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 10_000),
+    liveSendBuffer: read.integer('LIVE_SEND_BUFFER', 256, 1, 100_000),
+    liveKeepAliveMs: read.duration('LIVE_KEEPALIVE', '12s'),
   };
   if (config.recordDir && !config.upstreamUrl) {
     throw new ConfigError('LIVEDEFLECT_RECORD records a real upstream: set LIVEDEFLECT_URL too');

@@ -1,4 +1,5 @@
 import type { OperationContext, Scope } from './cache/bucketStore.js';
+import type { LiveHub } from './live/liveHub.js';
 import type { CallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
 
@@ -11,6 +12,8 @@ export interface GatewayContext {
   readonly operation: OperationContext;
   readonly loaders: { readonly calls: CallsLoader };
   readonly settings: ResolverSettings;
+  /** The live feeds Subscription.callUpdates reads. */
+  readonly live: LiveHub;
 }
 
 /** The slice of Config that resolvers read. */

@@ -13,10 +13,12 @@ import { createGraphiQLHandler } from './http/graphiql/handler.js';
 import { defaultAssetsDir } from './http/graphiql/paths.js';
 import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
+import { attachWebSocket } from './http/websocket.js';
+import { LiveHub } from './live/liveHub.js';
 import type { Logger } from './logger.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createWindowRecorder } from './recording/recorder.js';
-import { createContextFactory } from './requestContext.js';
+import { createContextFactory, createSubscriptionContextFactory } from './requestContext.js';
 import { buildSchema } from './schema.js';
 import { createApolloServer } from './server.js';
 import { LiveDeflectClient } from './upstream/client.js';
@@ -39,6 +41,8 @@ export interface Gateway {
   readonly client: LiveDeflectClient;
   readonly store: BucketStore;
   readonly memory: MemoryTier;
+  /** The live feeds of Subscription.callUpdates. */
+  readonly live: LiveHub;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT), then releases everything. */
   close(): Promise<void>;
 }
@@ -85,16 +89,31 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
-  const apollo = createApolloServer(buildSchema(), config, logger, [createMetricsPlugin(metrics)]);
+  const live = new LiveHub({
+    store,
+    intervalMs: config.livePollIntervalMs,
+    lookbackMs: config.liveLookbackMs,
+    bucketSizeMs: config.bucketSizeMs,
+    deadlineMs: config.operationDeadlineMs,
+    maxSubscriptions: config.maxSubscriptions,
+    sendBuffer: config.liveSendBuffer,
+    logger,
+    onPoll: (result) => metrics.livePolls.inc({ result }),
+  });
+  metrics.watchLive(() => live.stats);
+  const schema = buildSchema();
+  const apollo = createApolloServer(schema, config, logger, [createMetricsPlugin(metrics)]);
   await apollo.start();
-  const contextFor = createContextFactory({
+  const contextOptions = {
     store,
     fingerprint: createFingerprinter(config.cacheKeySecret),
     staticAuthorization: options.upstreamAuthorization,
     operationDeadlineMs: config.operationDeadlineMs,
     settings: { bucketSizeMs: config.bucketSizeMs, maxRangeMs: config.maxRangeMs, maskPii: config.maskPii },
     logger,
-  });
+    live,
+  };
+  const contextFor = createContextFactory(contextOptions);
   const health = createHealthRoutes({
     isReady: () =>
       client.breakerState === 'open' ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' } : { ready: true },
@@ -112,6 +131,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     : [];
   const routes = [health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
   const server = createServer(createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes }));
+  const websocket = attachWebSocket(server, {
+    schema,
+    contextFor: createSubscriptionContextFactory(contextOptions),
+    limits: config,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    keepAliveMs: config.liveKeepAliveMs,
+    maxMessageBytes: config.maxBodyBytes,
+  });
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -121,7 +148,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     client,
     store,
     memory,
+    live,
     async close() {
+      // Subscriptions first: each is completed, then its socket closed with 1001, so HTTP drains only requests.
+      live.close();
+      await websocket.close(config.shutdownTimeoutMs);
       await drain(server, config.shutdownTimeoutMs);
       await apollo.stop();
       await client.close();

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import type { BucketStore } from './cache/bucketStore.js';
+import type { BucketStore, OperationContext, Scope } from './cache/bucketStore.js';
 import { emptyOperationCost } from './cache/operationCost.js';
 import type { GatewayContext, ResolverSettings } from './context.js';
-import { createCallsLoader } from './loaders/callsLoader.js';
+import type { LiveHub } from './live/liveHub.js';
+import { createCallsLoader, type CallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
 
 export interface ContextFactoryOptions {
@@ -13,6 +14,7 @@ export interface ContextFactoryOptions {
   readonly operationDeadlineMs: number;
   readonly settings: ResolverSettings;
   readonly logger: Logger;
+  readonly live: LiveHub;
 }
 
 /**
@@ -21,18 +23,38 @@ export interface ContextFactoryOptions {
  */
 export function createContextFactory(options: ContextFactoryOptions): (req: IncomingMessage, requestId: string) => GatewayContext {
   return (req, requestId) => {
-    const authorization = options.staticAuthorization ?? headerText(req.headers.authorization);
-    const scope = authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
+    const scope = scopeOf(options, options.staticAuthorization ?? headerText(req.headers.authorization));
     const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId };
-    return {
-      requestId,
-      logger: options.logger,
-      scope,
-      operation,
-      loaders: { calls: createCallsLoader(options.store, scope, operation) },
-      settings: options.settings,
-    };
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation));
   };
+}
+
+/**
+ * One context per subscription over WebSocket, whose credential comes from the connection (connectionParams
+ * or the upgrade request). A subscription lives for hours: each update's nested reads get a deadline of
+ * their own, and its loader caches nothing (each update reads the bucket store afresh).
+ */
+export function createSubscriptionContextFactory(options: ContextFactoryOptions): (authorization: string | null, requestId: string) => GatewayContext {
+  return (clientAuthorization, requestId) => {
+    const scope = scopeOf(options, options.staticAuthorization ?? headerText(clientAuthorization ?? undefined));
+    const { operationDeadlineMs } = options;
+    const operation = {
+      cost: emptyOperationCost(),
+      get deadline() {
+        return Date.now() + operationDeadlineMs;
+      },
+      requestId,
+    };
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation, { cache: false }));
+  };
+}
+
+function scopeOf(options: ContextFactoryOptions, authorization: string | null): Scope | null {
+  return authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
+}
+
+function contextOf(options: ContextFactoryOptions, scope: Scope | null, operation: OperationContext, calls: CallsLoader): GatewayContext {
+  return { requestId: operation.requestId, logger: options.logger, scope, operation, loaders: { calls }, settings: options.settings, live: options.live };
 }
 
 function headerText(value: string | undefined): string | null {

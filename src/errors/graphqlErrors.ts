@@ -5,3 +5,12 @@ import { ErrorCode } from './codes.js';
 export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions } });
 }
+
+/** The subscription bound a client ran into (extensions.limit names the setting), and what to do about it. */
+export function subscriptionLimit(
+  limit: 'MAX_SUBSCRIPTIONS' | 'MAX_SUBSCRIPTIONS_PER_CONNECTION' | 'LIVE_SEND_BUFFER',
+  max: number,
+  message: string,
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT, limit, max } });
+}

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { BucketStore, OperationContext, Scope } from '../cache/bucketStore.js';
 import type { CallModel } from '../model/call.js';
-import { UpstreamError } from '../upstream/errors.js';
+import { missingCredentialError } from '../upstream/errors.js';
 
 export interface BucketKey {
   readonly siteId: string;
@@ -15,16 +15,19 @@ export type CallsLoader = DataLoader<BucketKey, readonly CallModel[], string>;
  * the same tick; DataLoader hands them to this batch function together, which is how aliases, repeated
  * ranges, Query.call lookups and federation's _entities end up as one upstream request per window.
  * The loader's own cache (per operation) then answers nested fields that ask again in a later tick.
+ * A subscription lives for hours, so its loader keeps no cache (`cache: false`): each update reads the
+ * bucket store afresh, and nothing the subscription read stays pinned in memory.
  */
-export function createCallsLoader(store: BucketStore, scope: Scope | null, operation: OperationContext): CallsLoader {
+export function createCallsLoader(
+  store: BucketStore,
+  scope: Scope | null,
+  operation: OperationContext,
+  options: { readonly cache?: boolean } = {},
+): CallsLoader {
   return new DataLoader<BucketKey, readonly CallModel[], string>(
     async (keys) => {
       if (!scope) {
-        // No credential anywhere: fail fast, with no upstream request that would only be refused.
-        const error = new UpstreamError(
-          'UNAUTHENTICATED',
-          'No LiveDeflect credential: send an Authorization header (or configure LIVEDEFLECT_AUTHORIZATION on the gateway)',
-        );
+        const error = missingCredentialError();
         return keys.map(() => error);
       }
       const bucketsBySite = new Map<string, number[]>();
@@ -40,6 +43,6 @@ export function createCallsLoader(store: BucketStore, scope: Scope | null, opera
       );
       return keys.map(({ siteId, bucket }) => resultsBySite.get(siteId)?.get(bucket) ?? new Error(`bucket ${bucket} was not loaded`));
     },
-    { cacheKeyFn: ({ siteId, bucket }) => `${siteId}|${bucket}` },
+    { cacheKeyFn: ({ siteId, bucket }) => `${siteId}|${bucket}`, cache: options.cache ?? true },
   );
 }

@@ -76,13 +76,7 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
       return {
         // Tokens are counted before parsing, so a huge document is refused before it is parsed or validated.
         async parsingDidStart({ source }) {
-          if (tokensOver(source, limits.maxTokens)) {
-            throw new QueryLimitError(
-              'MAX_TOKENS',
-              limits.maxTokens,
-              `The document has more than ${limits.maxTokens} tokens (MAX_TOKENS): send a smaller one, without unused fields and fragments, or split it into several queries`,
-            );
-          }
+          if (tokensOver(source, limits.maxTokens)) throw tooManyTokens(limits.maxTokens);
         },
         async didResolveOperation({ document, operation, schema, request }) {
           // No such operation: execution answers that, with the names the document has.
@@ -103,6 +97,36 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
       };
     },
   };
+}
+
+/**
+ * The same limits for an operation that reaches the gateway outside Apollo (a subscription over WebSocket):
+ * the token count before parsing, then the rest for the parsed operation. Each answers the error to send, or null.
+ */
+export function createOperationLimits(limits: RequestLimits): {
+  tokensError(source: string): QueryLimitError | null;
+  operationError(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | null;
+} {
+  const shapeRules = armorRules(limits);
+  return {
+    tokensError: (source) => (tokensOver(source, limits.maxTokens) ? tooManyTokens(limits.maxTokens) : null),
+    operationError(schema, document, operation, variables) {
+      try {
+        return limitError(limits, shapeRules, schema, document, operation, variables);
+      } catch (error) {
+        if (error instanceof QueryLimitError) return error;
+        throw error;
+      }
+    },
+  };
+}
+
+function tooManyTokens(maxTokens: number): QueryLimitError {
+  return new QueryLimitError(
+    'MAX_TOKENS',
+    maxTokens,
+    `The document has more than ${maxTokens} tokens (MAX_TOKENS): send a smaller one, without unused fields and fragments, or split it into several queries`,
+  );
 }
 
 /**
