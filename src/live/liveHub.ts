@@ -42,12 +42,15 @@ export interface FeedHold {
 export class LiveHub {
   private readonly feeds = new Map<string, Feed>();
   private subscriptions = 0;
+  private polls = 0;
+  private polling = 0;
   private closed = false;
 
   constructor(private readonly options: LiveHubOptions) {}
 
-  get stats(): { readonly pollers: number; readonly subscriptions: number } {
-    return { pollers: this.feeds.size, subscriptions: this.subscriptions };
+  /** Pollers running, subscriptions open, upstream reads done (answered or failed) since start, and reads under way. */
+  get stats(): { readonly pollers: number; readonly subscriptions: number; readonly polls: number; readonly polling: number } {
+    return { pollers: this.feeds.size, subscriptions: this.subscriptions, polls: this.polls, polling: this.polling };
   }
 
   /**
@@ -107,7 +110,19 @@ export class LiveHub {
   }
 
   private startPoller(scope: Scope, siteId: string): SitePoller {
-    const { store, intervalMs, lookbackMs, bucketSizeMs, deadlineMs, logger, onPoll } = this.options;
+    const { intervalMs, lookbackMs, bucketSizeMs, deadlineMs, logger, onPoll } = this.options;
+    // Counted here, around the read itself, so a read still under way when its poller stopped is counted too.
+    const store: RecentBuckets = {
+      refreshBuckets: async (...args) => {
+        this.polling++;
+        try {
+          return await this.options.store.refreshBuckets(...args);
+        } finally {
+          this.polling--;
+          this.polls++;
+        }
+      },
+    };
     const poller = new SitePoller({
       store,
       scope,
