@@ -58,7 +58,8 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
   let idle: (() => void) | null = null;
   const finished = (): void => {
     active--;
-    if (active === 0) idle?.();
+    // graphql-ws sends the complete message after this hook returns: the sockets close after it is written.
+    if (active === 0 && idle) setImmediate(idle);
   };
 
   const graphqlWs = useServer<Record<string, unknown> | undefined, Extra>(

@@ -34,6 +34,7 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
   let hold: FeedHold | null = null;
 
   const finish = (): void => {
+    if (done) return;
     done = true;
     hold?.release();
   };
