@@ -15,6 +15,7 @@ import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
 import { attachWebSocket } from './http/websocket.js';
 import { LiveHub } from './live/liveHub.js';
+import { RedisFeedRelay } from './live/redisRelay.js';
 import type { Logger } from './logger.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createWindowRecorder } from './recording/recorder.js';
@@ -89,6 +90,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
+  // A lease outlives one missed renewal by half an interval: a replica that died is replaced within two intervals.
+  const relay = config.redisUrl
+    ? new RedisFeedRelay({
+        url: config.redisUrl,
+        upstreamUrl: options.upstreamUrl,
+        commandTimeoutMs: config.redisTimeoutMs,
+        leaseTtlMs: Math.round(config.livePollIntervalMs * 1.5),
+        logger,
+      })
+    : null;
+  await relay?.connect();
   const live = new LiveHub({
     store,
     intervalMs: config.livePollIntervalMs,
@@ -99,6 +111,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     sendBuffer: config.liveSendBuffer,
     logger,
     onPoll: (result) => metrics.livePolls.inc({ result }),
+    relay,
   });
   metrics.watchLive(() => live.stats);
   const schema = buildSchema();
@@ -158,6 +171,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await client.close();
       await decoding.close();
       await redis?.close();
+      await relay?.close();
       await recorder?.flush();
     },
   };

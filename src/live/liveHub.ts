@@ -3,7 +3,7 @@ import { subscriptionLimit } from '../errors/graphqlErrors.js';
 import type { Logger } from '../logger.js';
 import type { CallModel } from '../model/call.js';
 import { callUpdateStream, type LiveItem } from './callUpdateStream.js';
-import { SitePoller, type RecentBuckets, type SiteFeedListener } from './sitePoller.js';
+import { SitePoller, type FeedRelay, type RecentBuckets, type SiteFeedListener } from './sitePoller.js';
 
 export interface LiveHubOptions {
   readonly store: RecentBuckets;
@@ -21,6 +21,8 @@ export interface LiveHubOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly onPoll?: (result: 'ok' | 'error') => void;
+  /** Replicas sharing Redis share each feed through it (one polls, all deliver); null polls alone. */
+  readonly relay?: FeedRelay | null;
 }
 
 interface Feed {
@@ -122,7 +124,9 @@ export class LiveHub {
           this.polls++;
         }
       },
+      loadBuckets: (...args) => this.options.store.loadBuckets(...args),
     };
+    const relay = this.options.relay ?? null;
     const poller = new SitePoller({
       store,
       scope,
@@ -133,6 +137,7 @@ export class LiveHub {
       deadlineMs,
       logger,
       now: this.options.now ?? Date.now,
+      relay: relay && { relay, feed: `${scope.fingerprint}|${siteId}` },
       onPoll,
     });
     poller.start();

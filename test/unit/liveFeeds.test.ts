@@ -105,7 +105,9 @@ describe('SitePoller', () => {
           const answer = answers[Math.min(polls++, answers.length - 1)]!;
           return new Map(buckets.map((bucket, i) => [bucket, i === buckets.length - 1 ? answer() : []]));
         },
+        loadBuckets: () => Promise.reject(new Error('a lone poller never reads the cache')),
       },
+      relay: null,
       scope: { authorization: 'x', fingerprint: 'f' },
       siteId: '1',
       intervalMs: 5,
