@@ -152,7 +152,9 @@ export class SitePoller {
       this.schedule(intervalMs / CLAIMS_PER_INTERVAL);
       return;
     }
-    const delay = await this.poll();
+    // A slow poll must not let the lease lapse under it: renewed meanwhile as often as others ask for it.
+    const renewing = relay ? setInterval(() => void relay.relay.claim(relay.feed), intervalMs / CLAIMS_PER_INTERVAL) : null;
+    const delay = await this.poll().finally(() => renewing && clearInterval(renewing));
     // From the tick's start: the lease is renewed every interval however long a poll takes.
     this.schedule(Math.max(0, delay - (now() - started)));
   }
