@@ -5,6 +5,7 @@
  * faults explain, a body that is not a GraphQL response, or when its RSS grew by more than the limit.
  *
  *   npm run loadtest -- --connections 50 --duration 20
+ *   npm run loadtest -- --live      (subscriptions: see liveLoad.ts; --duration defaults to 30 there)
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,18 +13,21 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { generateWindow, MAX_CALL_DURATION_MS, startSimulator } from '../src/simulator/index.js';
 import { spawnMain, within } from '../test/helpers/mainProcess.js';
+import { runLiveLoadtest } from './liveLoad.js';
 
 const { values: args } = parseArgs({
   options: {
-    connections: { type: 'string', default: '50' },
-    duration: { type: 'string', default: '20' },
+    live: { type: 'boolean', default: false },
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    'subscriptions-per-connection': { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
     'fault-rate': { type: 'string', default: '0.1' },
     'max-rss-growth-mb': { type: 'string', default: '100' },
   },
 });
-const CONNECTIONS = Number(args.connections);
-const DURATION_S = Number(args.duration);
+const CONNECTIONS = Number(args.connections ?? (args.live ? 100 : 50));
+const DURATION_S = Number(args.duration ?? (args.live ? 30 : 20));
 const WARMUP_S = Number(args.warmup);
 const FAULT_RATE = Number(args['fault-rate']);
 const MAX_RSS_GROWTH_BYTES = Number(args['max-rss-growth-mb']) * 1024 * 1024;
@@ -190,4 +194,11 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+process.exitCode = args.live
+  ? await runLiveLoadtest({
+      connections: CONNECTIONS,
+      subscriptionsPerConnection: Number(args['subscriptions-per-connection']),
+      durationS: DURATION_S,
+      maxRssGrowthBytes: MAX_RSS_GROWTH_BYTES,
+    })
+  : await main();
