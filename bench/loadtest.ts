@@ -23,14 +23,16 @@ const { values: args } = parseArgs({
     'subscriptions-per-connection': { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
     'fault-rate': { type: 'string', default: '0.1' },
-    'max-rss-growth-mb': { type: 'string', default: '100' },
+    'max-rss-growth-mb': { type: 'string' },
   },
 });
 const CONNECTIONS = Number(args.connections ?? (args.live ? 100 : 50));
 const DURATION_S = Number(args.duration ?? (args.live ? 30 : 20));
 const WARMUP_S = Number(args.warmup);
 const FAULT_RATE = Number(args['fault-rate']);
-const MAX_RSS_GROWTH_BYTES = Number(args['max-rss-growth-mb']) * 1024 * 1024;
+// Under --live the gateway sends ~2,000 messages a second, and the heap V8 grows to for that stays allocated:
+// measured 104 MB after 30 s and 70 MB after 60 s, so the bound is wider there; a leak grows with the duration.
+const MAX_RSS_GROWTH_BYTES = Number(args['max-rss-growth-mb'] ?? (args.live ? 150 : 100)) * 1024 * 1024;
 const SETTLE_MS = 2_000;
 
 const SITE = '25508804';
