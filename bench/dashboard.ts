@@ -1,4 +1,4 @@
-import { encodeCallId } from '../src/resolvers/globalId.js';
+import { encodeCallId } from '../src/model/callId.js';
 import { generateWindow } from '../src/simulator/generator.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { LIVEDEFLECT_PATH } from '../src/upstream/client.js';
+import { LIVEDEFLECT_PATH } from '../src/wire/livedeflect.js';
 
 export interface FloorRequest {
   readonly upstreamUrl: string;

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { buildSchema, graphql } from 'graphql';
 import { request } from 'undici';
-import { bucketStart } from '../src/loaders/buckets.js';
+import { bucketStart } from '../src/model/buckets.js';
 import type { CallModel, EventModel } from '../src/model/call.js';
-import { decodeCallId, encodeCallId } from '../src/resolvers/globalId.js';
-import { decodeWindow } from '../src/upstream/decode.js';
-import { LIVEDEFLECT_PATH } from '../src/upstream/client.js';
+import { encodeCallId } from '../src/model/callId.js';
+import { decodeCallId } from '../src/resolvers/globalId.js';
+import { decodeWindow } from '../test/helpers/decodeOracle.js';
+import { LIVEDEFLECT_PATH } from '../src/wire/livedeflect.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -91,7 +92,7 @@ export function startNaiveServer(upstreamUrl: string): Promise<Server> {
     req.on('end', () => {
       const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown> };
       const contextValue: NaiveContext = { upstreamUrl, authorization: req.headers.authorization ?? '', requests: 0 };
-      graphql({ schema, source: query, rootValue, contextValue, variableValues: variables ?? null }).then((result) => {
+      void graphql({ schema, source: query, rootValue, contextValue, variableValues: variables ?? null }).then((result) => {
         const body = JSON.stringify({ ...result, extensions: { upstreamRequests: contextValue.requests } });
         res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       });

@@ -1,5 +1,5 @@
 import { MAX_CALL_DURATION_MS } from '../src/simulator/index.js';
-import type { OperationCost } from '../src/cache/operationCost.js';
+import type { OperationCost } from '../src/model/operation.js';
 
 export const SITE = '25508804';
 export const HOUR_MS = 3_600_000;

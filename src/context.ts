@@ -1,9 +1,11 @@
-import type { OperationContext, Scope } from './cache/bucketStore.js';
+import type { IncomingMessage } from 'node:http';
+import type { BucketStore } from './cache/bucketStore.js';
 import type { LiveHub } from './live/liveHub.js';
-import type { CallsLoader } from './loaders/callsLoader.js';
+import { createCallsLoader, type CallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
+import { emptyOperationCost, type OperationContext, type Scope } from './model/operation.js';
 
-/** What every resolver of one GraphQL operation shares; made fresh per request by src/requestContext.ts. */
+/** What every resolver of one GraphQL operation shares; made fresh per request by createContextFactory. */
 export interface GatewayContext {
   readonly requestId: string;
   readonly logger: Logger;
@@ -17,8 +19,64 @@ export interface GatewayContext {
 }
 
 /** The slice of Config that resolvers read. */
-export interface ResolverSettings {
+interface ResolverSettings {
   readonly bucketSizeMs: number;
   readonly maxRangeMs: number;
   readonly maskPii: boolean;
+}
+
+export interface ContextFactoryOptions {
+  readonly store: BucketStore;
+  readonly fingerprint: (authorization: string) => string;
+  /** LIVEDEFLECT_AUTHORIZATION: when set, the client's Authorization header is not used upstream. */
+  readonly staticAuthorization: string | null;
+  readonly operationDeadlineMs: number;
+  readonly settings: ResolverSettings;
+  readonly logger: Logger;
+  readonly live: LiveHub;
+}
+
+/**
+ * One context per GraphQL request: its credential scope, its own DataLoader (a loader's cache must
+ * never outlive the request, or one client would see another's data) and its cost counters.
+ */
+export function createContextFactory(options: ContextFactoryOptions): (req: IncomingMessage, requestId: string) => GatewayContext {
+  return (req, requestId) => {
+    const scope = scopeOf(options, options.staticAuthorization ?? headerText(req.headers.authorization));
+    const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId };
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation));
+  };
+}
+
+/**
+ * One context per subscription over WebSocket, whose credential comes from the connection (connectionParams
+ * or the upgrade request). A subscription lives for hours: each update's nested reads get a deadline of
+ * their own, and its loader caches nothing (each update reads the bucket store afresh).
+ */
+export function createSubscriptionContextFactory(options: ContextFactoryOptions): (authorization: string | null, requestId: string) => GatewayContext {
+  return (clientAuthorization, requestId) => {
+    const scope = scopeOf(options, options.staticAuthorization ?? headerText(clientAuthorization ?? undefined));
+    const { operationDeadlineMs } = options;
+    const operation = {
+      cost: emptyOperationCost(),
+      get deadline() {
+        return Date.now() + operationDeadlineMs;
+      },
+      requestId,
+    };
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation, { cache: false }));
+  };
+}
+
+function scopeOf(options: ContextFactoryOptions, authorization: string | null): Scope | null {
+  return authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
+}
+
+function contextOf(options: ContextFactoryOptions, scope: Scope | null, operation: OperationContext, calls: CallsLoader): GatewayContext {
+  return { requestId: operation.requestId, logger: options.logger, scope, operation, loaders: { calls }, settings: options.settings, live: options.live };
+}
+
+function headerText(value: string | undefined): string | null {
+  const text = value?.trim();
+  return text ? text : null;
 }

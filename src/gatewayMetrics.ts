@@ -16,9 +16,9 @@ export interface GatewayMetrics {
   /** Live polls (Subscription.callUpdates), by result (ok, error). */
   readonly livePolls: Counter<'result'>;
   /** The client's onAttempt hook: one upstream HTTP request, answered or not. */
-  recordUpstreamAttempt(attempt: AttemptReport): void;
+  readonly recordUpstreamAttempt: (attempt: AttemptReport) => void;
   /** Reports the live feeds' sizes as gauges, read at each scrape. */
-  watchLive(stats: () => { readonly pollers: number; readonly subscriptions: number }): void;
+  readonly watchLive: (stats: () => { readonly pollers: number; readonly subscriptions: number }) => void;
 }
 
 /** Upstream answers take hundreds of ms to seconds; a whole operation may wait out retries up to its deadline. */
@@ -76,7 +76,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       labelNames: ['result'] as const,
       registers,
     }),
-    watchLive(stats) {
+    watchLive: (stats) => {
       new Gauge({
         name: 'livedeflect_live_subscriptions',
         help: 'Open Subscription.callUpdates subscriptions.',
@@ -94,7 +94,7 @@ export function createGatewayMetrics(): GatewayMetrics {
         },
       });
     },
-    recordUpstreamAttempt(attempt) {
+    recordUpstreamAttempt: (attempt) => {
       const status = attempt.status === null ? 'none' : String(attempt.status);
       upstreamRequests.inc({ status });
       upstreamDuration.observe({ status }, attempt.durationMs / 1000);

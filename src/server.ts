@@ -11,7 +11,7 @@ import { createRequestLogPlugin } from './plugins/requestLog.js';
 import { createResponseCachePlugins } from './plugins/responseCache.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import { knownOperationTypesRule } from './validation/knownOperationTypesRule.js';
+import { knownOperationTypesRule } from './plugins/knownOperationTypesRule.js';
 
 /**
  * Apollo Server with our error normalization and plugins. Apollo's own landing page loads from a CDN,

@@ -1,26 +1,12 @@
-import { bucketStart, isSettledBucket, windowsForBuckets, type Window } from '../loaders/buckets.js';
 import type { Logger } from '../logger.js';
+import { isSettledBucket, windowsForBuckets, type Window } from '../model/buckets.js';
 import type { CallModel } from '../model/call.js';
+import type { OperationContext, Scope } from '../model/operation.js';
+import type { CallPack } from '../pack/callPack.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
-import type { CallPack } from './callPack.js';
-import { packOf } from './callPackWriter.js';
 import type { MemoryTier } from './memoryTier.js';
-import type { OperationCost } from './operationCost.js';
 import type { RedisTier } from './redisTier.js';
 import { Semaphore } from './semaphore.js';
-
-/** Whose data: the credential sent upstream and its fingerprint, which keys every cache entry. */
-export interface Scope {
-  readonly authorization: string;
-  readonly fingerprint: string;
-}
-
-/** The operation asking: where its cost is counted and when it must give up. */
-export interface OperationContext {
-  readonly cost: OperationCost;
-  readonly deadline: number;
-  readonly requestId: string;
-}
 
 export interface BucketStoreOptions {
   readonly client: LiveDeflectClient;
@@ -231,9 +217,8 @@ export class BucketStore {
     );
   }
 
-  /** One upstream request for a window, split into one pack per bucket. */
-  private async fetchWindow(scope: Scope, siteId: string, window: Window, operation: OperationContext): Promise<Map<number, CallPack>> {
-    const { bucketSizeMs } = this.options;
+  /** One upstream request for a window: the decoder has already filed its calls into one pack per bucket. */
+  private async fetchWindow(scope: Scope, siteId: string, window: Window, operation: OperationContext): Promise<ReadonlyMap<number, CallPack>> {
     const fetched = await this.semaphore.run(() => {
       operation.cost.windowsFetched++;
       return this.options.client.fetchWindow({
@@ -259,10 +244,7 @@ export class BucketStore {
         'upstream window needed repair: calls outside the window were dropped or events skipped',
       );
     }
-    const byBucket = new Map<number, CallModel[]>();
-    for (let bucket = window.startTime; bucket < window.endTime; bucket += bucketSizeMs) byBucket.set(bucket, []);
-    for (const call of fetched.calls) byBucket.get(bucketStart(call.beginTime, bucketSizeMs))?.push(call);
-    return new Map([...byBucket].map(([bucket, calls]) => [bucket, packOf(siteId, calls)]));
+    return fetched.packs;
   }
 
   /** Settled history rarely changes; a recent bucket still gains calls and events, so it lives briefly. */

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { CallPack } from './callPack.js';
+import type { CallPack } from '../pack/callPack.js';
 
 /** Heap a pack's views take once read (a PackedCall and its slot), on top of the pack's own bytes. */
 const VIEW_BYTES_PER_CALL = 40;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { CallPack, PackFormatError } from './callPack.js';
+import { CallPack, PackFormatError } from '../pack/callPack.js';
 
 export interface RedisTierOptions {
   /** redis:// or rediss:// URL (REDIS_URL). */

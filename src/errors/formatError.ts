@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isUpstreamError } from '../upstream/errors.js';
-import { ErrorCode } from './codes.js';
+import { ErrorCode } from '../model/errorCodes.js';
 
 /**
  * The one normalize step every error passes before it reaches a client. Upstream failures get their

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
-import { ErrorCode } from '../errors/codes.js';
+import { ErrorCode } from '../model/errorCodes.js';
 import type { Logger } from '../logger.js';
 import { BodyError, readJsonBody } from './body.js';
 import { requestIdOf } from './requestId.js';

@@ -5,11 +5,11 @@ import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type Ex
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
-import { ErrorCode } from '../errors/codes.js';
+import { ErrorCode } from '../model/errorCodes.js';
 import { formatError } from '../errors/formatError.js';
 import { subscriptionLimit } from '../errors/graphqlErrors.js';
 import { createOperationLimits, type RequestLimits } from '../plugins/limits.js';
-import { knownOperationTypesRule } from '../validation/knownOperationTypesRule.js';
+import { knownOperationTypesRule } from '../plugins/knownOperationTypesRule.js';
 import { GRAPHQL_PATH } from './app.js';
 import { requestIdOf } from './requestId.js';
 

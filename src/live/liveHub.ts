@@ -1,4 +1,4 @@
-import type { Scope } from '../cache/bucketStore.js';
+import type { Scope } from '../model/operation.js';
 import { subscriptionLimit } from '../errors/graphqlErrors.js';
 import type { Logger } from '../logger.js';
 import type { CallModel } from '../model/call.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { CallPack, PackFormatError } from '../cache/callPack.js';
-import { packOf } from '../cache/callPackWriter.js';
+import { CallPack, PackFormatError } from '../pack/callPack.js';
+import { CallPackWriter } from '../pack/callPackWriter.js';
 import type { Logger } from '../logger.js';
 import { UpstreamError, type UpstreamErrorCode } from '../upstream/errors.js';
 import type { FeedMessage, FeedRelay } from './sitePoller.js';
@@ -135,7 +135,9 @@ export class RedisFeedRelay implements FeedRelay {
     if (message.kind === 'changes') {
       const at = Buffer.alloc(8);
       at.writeDoubleLE(message.at);
-      return Buffer.concat([Buffer.of(CHANGES), this.token, at, packOf(siteId, message.calls).data]);
+      const pack = new CallPackWriter(siteId);
+      for (const call of message.calls) pack.addModel(call);
+      return Buffer.concat([Buffer.of(CHANGES), this.token, at, pack.finish()]);
     }
     const { code, message: text, statusCode } = message.error;
     return Buffer.concat([Buffer.of(ERROR), this.token, Buffer.from(JSON.stringify({ code, message: text, statusCode, final: message.final }))]);

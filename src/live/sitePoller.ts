@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { BucketResult, OperationContext, Scope } from '../cache/bucketStore.js';
-import { emptyOperationCost } from '../cache/operationCost.js';
-import { bucketsForRange } from '../loaders/buckets.js';
+import type { BucketResult } from '../cache/bucketStore.js';
+import { bucketsForRange } from '../model/buckets.js';
+import { emptyOperationCost, type OperationContext, type Scope } from '../model/operation.js';
 import { callsInRange } from '../loaders/callsInRange.js';
 import type { Logger } from '../logger.js';
 import type { CallModel } from '../model/call.js';

@@ -1,6 +1,6 @@
 import type { CallModel } from '../model/call.js';
 import { compareCalls } from '../model/order.js';
-import { bucketsForRange, bucketStart } from './buckets.js';
+import { bucketsForRange, bucketStart } from '../model/buckets.js';
 import type { CallsLoader } from './callsLoader.js';
 
 /**

@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import type { BucketStore, OperationContext, Scope } from '../cache/bucketStore.js';
+import type { BucketStore } from '../cache/bucketStore.js';
+import type { OperationContext, Scope } from '../model/operation.js';
 import type { CallModel } from '../model/call.js';
-import { missingCredentialError } from '../upstream/errors.js';
+import { missingCredential } from '../errors/graphqlErrors.js';
 
-export interface BucketKey {
+interface BucketKey {
   readonly siteId: string;
   readonly bucket: number;
 }
@@ -27,7 +28,7 @@ export function createCallsLoader(
   return new DataLoader<BucketKey, readonly CallModel[], string>(
     async (keys) => {
       if (!scope) {
-        const error = missingCredentialError();
+        const error = missingCredential();
         return keys.map(() => error);
       }
       const bucketsBySite = new Map<string, number[]>();

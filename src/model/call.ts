@@ -1,4 +1,4 @@
-import { isJsonObject } from '../json/isJsonObject.js';
+import { isJsonObject } from '../wire/json.js';
 import type { EventKind } from './eventKind.js';
 
 /** How far a call got in the funnel; the values equal the GraphQL enum values. */
@@ -76,22 +76,6 @@ export interface CallInput {
   readonly events: readonly EventInput[];
 }
 
-/** Builds the immutable model of one call; events get their back-reference to the call here. */
-export function buildCall(input: CallInput): CallModel {
-  const events: EventModel[] = [];
-  const call: CallModel = {
-    siteId: input.siteId,
-    callId: input.callId,
-    beginTime: input.beginTime,
-    ...input.fields,
-    callerInfo: parseCallerInfo(input.fields.callerInfoRaw),
-    events,
-    stage: stageOf(input.events, input.fields.conversationId),
-    lastEventTime: input.events.length > 0 ? input.events[input.events.length - 1]!.time : null,
-  };
-  input.events.forEach((event, position) => events.push({ ...event, position, call }));
-  return Object.freeze(call);
-}
 
 /**
  * The funnel's furthest step. A conversation outranks a sent text, which outranks the caller's

@@ -1,7 +1,7 @@
 import type { CallModel } from './call.js';
 
 /** NEW: the first update about a call to one subscriber; CHANGED: any later one. The GraphQL enum's values. */
-export type CallUpdateKind = 'NEW' | 'CHANGED';
+type CallUpdateKind = 'NEW' | 'CHANGED';
 
 /** One update of Subscription.callUpdates, as one subscriber receives it. */
 export interface CallUpdateModel {

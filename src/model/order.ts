@@ -4,6 +4,9 @@ import type { CallModel, EventModel } from './call.js';
  * The one sort order of calls and events. Sorting and keyset paging both use these keys, so a cursor
  * (which holds a key) always points at the same place in the sorted list.
  */
+/** The most items one page of a connection holds (`first`): the resolvers refuse more, the cost estimate assumes no more. */
+export const MAX_PAGE_SIZE = 500;
+
 export type SortKey = readonly (string | number)[];
 
 export const callSortKey = (call: CallModel): SortKey => [call.beginTime, call.callId];

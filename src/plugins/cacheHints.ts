@@ -2,8 +2,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { getNamedType, isCompositeType, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { bucketStart, isSettledBucket } from '../loaders/buckets.js';
-import { decodeCallId } from '../resolvers/globalId.js';
+import { bucketStart, isSettledBucket } from '../model/buckets.js';
+import { parseCallId } from '../model/callId.js';
 
 export interface CacheHintOptions {
   readonly bucketSizeMs: number;
@@ -60,7 +60,7 @@ export function createCacheHintPlugins(options: CacheHintOptions): ApolloServerP
               if (rule === 'default') return;
               let settled = true;
               if (rule === 'range') settled = isSettled(Number((args as { to: unknown }).to) - 1);
-              if (rule === 'callId') settled = settledCall(args as { id?: unknown }, isSettled);
+              if (rule === 'callId') settled = settledCall(args, isSettled);
               cacheControl.setCacheHint({ maxAge: settled ? settledMaxAge : 0, scope: 'PRIVATE' });
             },
           };
@@ -81,10 +81,7 @@ function ruleOf(field: GraphQLField<unknown, unknown>, info: GraphQLResolveInfo)
 }
 
 function settledCall(args: { id?: unknown }, isSettled: (time: number) => boolean): boolean {
-  try {
-    return typeof args.id === 'string' && isSettled(decodeCallId(args.id).beginTime);
-  } catch {
-    // A bad id fails in its resolver, and an answer with errors is never cacheable anyway.
-    return false;
-  }
+  // A bad id fails in its resolver, and an answer with errors is never cacheable anyway.
+  const identity = typeof args.id === 'string' ? parseCallId(args.id) : null;
+  return identity !== null && isSettled(identity.beginTime);
 }

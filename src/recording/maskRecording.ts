@@ -1,5 +1,5 @@
-import { isJsonObject } from '../json/isJsonObject.js';
-import { maskCallerInfoRaw, maskDigits } from '../pii/masking.js';
+import { isJsonObject } from '../wire/json.js';
+import { maskCallerInfoRaw, maskDigits } from '../model/masking.js';
 
 const PHONE_FIELDS = ['customerPhoneNumber', 'dialedPhoneNumber'] as const;
 

@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../logger.js';
 import { maskRecordedBody } from './maskRecording.js';
-import { windowFilePath, type RecordedWindow } from './windowFiles.js';
+import { windowFilePath, type RecordedWindow } from '../wire/windowFiles.js';
 
 export interface RecorderOptions {
   /** LIVEDEFLECT_RECORD. */

@@ -1,8 +1,9 @@
 import type { CallResolvers } from '../generated/resolvers.js';
 import { loadCall } from '../loaders/callsInRange.js';
-import { maskCallerInfo, maskCallerInfoRaw } from '../pii/masking.js';
+import { maskCallerInfo, maskCallerInfoRaw } from '../model/masking.js';
 import { phoneNumberOf } from './phone.js';
-import { decodeCallId, encodeCallId } from './globalId.js';
+import { encodeCallId } from '../model/callId.js';
+import { decodeCallId } from './globalId.js';
 import { representationId } from './representation.js';
 
 export const Call: CallResolvers = {

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { maskDigits } from '../pii/masking.js';
+import { maskDigits } from '../model/masking.js';
 import type { PhoneNumberModel } from './models.js';
 
 /**

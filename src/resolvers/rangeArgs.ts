@@ -1,7 +1,6 @@
 import { formatDuration } from '../duration.js';
 import { badUserInput } from '../errors/graphqlErrors.js';
-
-export const MAX_PAGE_SIZE = 500;
+import { MAX_PAGE_SIZE } from '../model/order.js';
 
 /** [from, to) on the call's begin time: a non-empty range no longer than MAX_RANGE. */
 export function validRange(from: number, to: number, maxRangeMs: number): { from: number; to: number } {

@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped, type ValueNode } from 'graphql';
-import { isJsonObject } from '../json/isJsonObject.js';
-import { rememberAnswers } from './rememberAnswers.js';
+import { isJsonObject } from '../wire/json.js';
+import { rememberAnswers } from '../model/rememberAnswers.js';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 

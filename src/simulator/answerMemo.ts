@@ -2,7 +2,7 @@
 // gateway rather than data generation. A window whose calls have all ended by now can never change and
 // is kept until evicted; a window still live is reused only while the clock reads the same instant.
 import { MAX_CALL_DURATION_MS } from './funnel.js';
-import type { WindowRequest } from './requestValidation.js';
+import type { WindowRequest } from '../wire/livedeflect.js';
 
 export interface Answer {
   body: string;

@@ -2,7 +2,8 @@
 // Configured by SIMULATOR_PORT (4010), SIMULATOR_HOST (127.0.0.1), SIMULATOR_SEED and
 // SIMULATOR_MAX_WINDOW (ms, default unlimited).
 import { HOUR_MS } from './callRate.js';
-import { LIVEDEFLECT_PATH, startSimulator, type SimulatorOptions } from './server.js';
+import { LIVEDEFLECT_PATH } from '../wire/livedeflect.js';
+import { startSimulator, type SimulatorOptions } from './server.js';
 
 const EXAMPLE_SITE = '25508804';
 

@@ -5,9 +5,9 @@
 // settings need not match the ones it recorded with.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isSiteDirectory, windowFilePath, windowOfFileName, type RecordedWindow } from '../recording/windowFiles.js';
+import { isSiteDirectory, windowFilePath, windowOfFileName, type RecordedWindow } from '../wire/windowFiles.js';
 import type { Answer, AnswerFor } from './answerMemo.js';
-import { isJsonObject } from '../json/isJsonObject.js';
+import { isJsonObject } from '../wire/json.js';
 
 interface RecordedCall {
   beginTime: number;
@@ -70,7 +70,7 @@ async function siteDirectories(dir: string) {
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     const contract = 'a directory made by LIVEDEFLECT_RECORD';
-    throw new TypeError(`startSimulator: replayDir must be ${contract}, but ${JSON.stringify(dir)} can't be read (${reason})`);
+    throw new TypeError(`startSimulator: replayDir must be ${contract}, but ${JSON.stringify(dir)} can't be read (${reason})`, { cause: error });
   }
 }
 

@@ -1,12 +1,9 @@
+import type { WindowRequest } from '../wire/livedeflect.js';
+
 // Reading the request body the way the upstream must: all three fields required, numeric, and a
 // non-empty window. Numbers are accepted as JSON numbers or numeric strings (the document sends
 // strings); anything else is a 400 with a message saying which field is wrong.
 
-export interface WindowRequest {
-  siteId: string;
-  startTime: number;
-  endTime: number;
-}
 
 export type ParsedRequest =
   | { ok: true; request: WindowRequest }

@@ -2,6 +2,7 @@
 // a maximum window and fault injection that tests need. The order of checks is the upstream's as we
 // imagine it: route, method, credential, body, site access, window size; injected faults apply only to
 // requests that pass them all, so `times` counts requests that would otherwise have succeeded.
+import { LIVEDEFLECT_PATH, type WindowRequest } from '../wire/livedeflect.js';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkAccess } from './access.js';
@@ -9,14 +10,13 @@ import { memoizeAnswers, type Answer, type AnswerFor } from './answerMemo.js';
 import { FaultList, type Fault } from './faults.js';
 import { generateWindow } from './generator.js';
 import { getValidConfig, type SimulatorOptions } from './options.js';
-import { parseWindowRequest, type WindowRequest } from './requestValidation.js';
+import { parseWindowRequest } from './requestValidation.js';
 import { replayRecordings } from './replay.js';
 
 export type { Fault } from './faults.js';
 export type { Credentials } from './access.js';
 export type { SimulatorOptions } from './options.js';
 
-export const LIVEDEFLECT_PATH = '/api/getLiveDeflectData/v2';
 
 export interface SimulatorRequest {
   /** Wall-clock arrival time (Date.now, not the `now` option), for measuring retry spacing. */

@@ -25,8 +25,8 @@ export function siteProfile(siteId: string): SiteProfile {
   return {
     homeCountry,
     utcOffsetHours: UTC_OFFSET_HOURS[homeCountry],
-    // Log-uniform from 40 to 320 calls an hour: a few large sites and many small ones. Site 25508804,
-    // the API document's example, lands on ~148 (see callRate.ts for what that means per hour).
+    // Log-uniform from 40 to 320 calls an hour: a few large sites and many small ones. What that gives
+    // the API document's example site, by hour and over a week, is in the simulator's README.
     weekdayCallsPerHour: 40 * 2 ** (3 * unitFromParts('site-volume', siteId)),
     brand: BRANDS[Math.floor(unitFromParts('site-brand', siteId) * BRANDS.length)] ?? 'Acme Telco',
     ivrLines: [0, 1, 2].map(() => landlineNumber(lines, homeCountry)),

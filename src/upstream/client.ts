@@ -1,11 +1,12 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { errors as undiciErrors, Pool } from 'undici';
+import { BodyFault } from '../decode/bodyFault.js';
+import type { BodyReader, DecodedWindow } from '../decode/decodePool.js';
 import type { Logger } from '../logger.js';
+import { LIVEDEFLECT_PATH, type WindowRequest } from '../wire/livedeflect.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
-import type { DecodedWindow, WindowRequest } from './decode.js';
 import { UpstreamError } from './errors.js';
 import { retryDelayMs } from './retryDelay.js';
-
-export const LIVEDEFLECT_PATH = '/api/getLiveDeflectData/v2';
 
 export interface ClientOptions {
   readonly baseUrl: string;
@@ -15,7 +16,7 @@ export interface ClientOptions {
   readonly maxBodyBytes: number;
   /** Retries after the first attempt, for 429/502/503/504 and dropped connections. */
   readonly retries: number;
-  /** A Retry-After longer than this is not waited for: the error goes back to the caller instead. */
+  /** The longest wait before a retry: a longer Retry-After is waited this long. */
   readonly retryAfterMaxMs: number;
   readonly connections: number;
   readonly breakerFailureThreshold: number;
@@ -26,19 +27,13 @@ export interface ClientOptions {
   /** Sees every attempt of every window, whichever operation asked (metrics use it). */
   readonly onAttempt?: (attempt: AttemptReport) => void;
   /**
-   * Reads 200 bodies as they stream in rather than whole: the gateway passes one that decodes them
-   * into compact models on worker threads (src/cache/windowDecoding.ts).
+   * Reads 200 bodies as they stream in rather than whole: the gateway passes the decode pool's, which
+   * turns them into one pack per bucket on worker threads (src/decode/decodePool.ts).
    */
   readonly openBody: (request: WindowRequest) => BodyReader;
-}
-
-/** Takes a 200 body chunk by chunk; end() gives the decoded window or throws an UpstreamError. */
-export interface BodyReader {
-  /** A promise back means "not so fast": the body is read no further until it settles. */
-  push(chunk: Buffer): void | Promise<void>;
-  end(): Promise<DecodedWindow>;
-  /** The body was cut short (timeout, size cap, dropped connection): drop what was kept. */
-  abort(): void;
+  /** The clock and the wait between retries; tests pass fakes so cool-downs and Retry-After take no real time. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface WindowFetch extends WindowRequest {
@@ -72,8 +67,12 @@ export class LiveDeflectClient {
   private readonly pool: Pool;
   private readonly breaker: CircuitBreaker;
   private readonly path: string;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: ClientOptions) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
     const url = new URL(options.baseUrl);
     this.path = `${url.pathname.replace(/\/+$/, '')}${LIVEDEFLECT_PATH}`;
     this.pool = new Pool(url.origin, {
@@ -86,6 +85,7 @@ export class LiveDeflectClient {
     this.breaker = new CircuitBreaker({
       failureThreshold: options.breakerFailureThreshold,
       cooldownMs: options.breakerCooldownMs,
+      now: this.now,
     });
   }
 
@@ -97,7 +97,7 @@ export class LiveDeflectClient {
   async fetchWindow(request: WindowFetch): Promise<FetchedWindow> {
     for (let attempt = 0; ; attempt++) {
       this.breaker.admit();
-      const started = Date.now();
+      const started = this.now();
       let outcome: FetchedWindow | UpstreamError;
       let status: number | null = null;
       let retryAfter: string | null = null;
@@ -115,12 +115,12 @@ export class LiveDeflectClient {
 
       const retryInMs =
         outcome instanceof UpstreamError && attempt < this.options.retries && isRetryable(outcome)
-          ? retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: Date.now() })
+          ? retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: this.now() })
           : null;
-      const fitsDeadline = retryInMs !== null && Date.now() + retryInMs < request.deadline;
+      const fitsDeadline = retryInMs !== null && this.now() + retryInMs < request.deadline;
       const report: AttemptReport = {
         status,
-        durationMs: Date.now() - started,
+        durationMs: this.now() - started,
         retryInMs: fitsDeadline ? retryInMs : null,
         errorCode: outcome instanceof UpstreamError ? outcome.code : null,
       };
@@ -142,14 +142,14 @@ export class LiveDeflectClient {
         'upstream request failed',
       );
       if (!fitsDeadline || retryInMs === null) throw outcome;
-      await sleep(retryInMs);
+      await this.sleep(retryInMs);
     }
   }
 
   private async attempt(
     request: WindowFetch,
   ): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
-    const budget = Math.min(this.options.timeoutMs, Math.max(1, request.deadline - Date.now()));
+    const budget = Math.min(this.options.timeoutMs, Math.max(1, request.deadline - this.now()));
     const response = await this.pool.request({
       path: this.path,
       method: 'POST',
@@ -221,11 +221,8 @@ function statusError(status: number, body: string): UpstreamError {
  * retried (asking again gets the same body) and from counting against the breaker (the upstream is up).
  */
 function unreadableBody(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError && error.statusCode !== null) return error;
-  const code = error instanceof UpstreamError ? error.code : 'UPSTREAM_ERROR';
-  const message = error instanceof UpstreamError ? error.message : 'LiveDeflect sent a response this gateway cannot read';
-  const detail = error instanceof UpstreamError ? (error.detail ?? undefined) : String(error);
-  return new UpstreamError(code, message, { statusCode: 200, detail, cause: error });
+  const fault = error instanceof BodyFault ? error : new BodyFault(BodyFault.UNREADABLE, `decoder failed: ${error instanceof Error ? error.name : typeof error}`);
+  return new UpstreamError('UPSTREAM_ERROR', fault.message, { statusCode: 200, detail: fault.detail, cause: error });
 }
 
 function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
@@ -306,8 +303,4 @@ async function streamCapped(
     if (wait instanceof Promise) await wait;
   }
   return size;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,15 +1,18 @@
+import type { ErrorCode } from '../model/errorCodes.js';
+
+/** The codes an upstream failure can carry: a part of the one ErrorCode enum, spelled as its strings. */
+export type UpstreamErrorCode = `${
+  | ErrorCode.UNAUTHENTICATED
+  | ErrorCode.FORBIDDEN
+  | ErrorCode.UPSTREAM_ERROR
+  | ErrorCode.UPSTREAM_TIMEOUT
+  | ErrorCode.UPSTREAM_UNAVAILABLE}`;
+
 /**
  * Typed failures of the upstream client. Callers branch on `code`, never on message text, and one
  * place (src/errors/formatError.ts) turns them into GraphQL errors. Messages here are written for the
  * client: they never hold the credential or the upstream's body; `detail` is for the log only.
  */
-export type UpstreamErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_UNAVAILABLE';
-
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
   readonly code: UpstreamErrorCode;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { bucketStart, windowsForBuckets } from '../../src/loaders/buckets.js';
+import { bucketStart, windowsForBuckets } from '../../src/model/buckets.js';
 import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { startStack, type GraphQLAnswer, type Stack } from '../helpers/stack.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { bucketsForRange, bucketStart, windowsForBuckets } from '../../src/loaders/buckets.js';
+import { bucketsForRange, bucketStart, windowsForBuckets } from '../../src/model/buckets.js';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { agentNameOf, startConversationsSubgraph, transcriptUrlOf, type ConversationRecord, type ConversationsSubgraph } from './conversationsSubgraph.js';
@@ -199,7 +199,7 @@ describe('a real @apollo/gateway over our subgraph and an independent conversati
       answer.body.errors?.map((error) => [error.path, error.extensions?.code]),
       [[['site', 'calls'], 'UNAUTHENTICATED']],
     );
-    assert.match(answer.body.errors![0]!.message, /Authorization/);
+    assert.match(answer.body.errors[0]!.message, /Authorization/);
     assert.equal(stack.simulator.requests.length, 0);
   });
 

@@ -1,6 +1,6 @@
 import { generateWindow } from '../../src/simulator/index.js';
 
-export type Stage = 'STARTED' | 'ACCEPTED' | 'DECLINED' | 'TEXT_SENT' | 'CONVERSATION_STARTED';
+type Stage = 'STARTED' | 'ACCEPTED' | 'DECLINED' | 'TEXT_SENT' | 'CONVERSATION_STARTED';
 
 export interface CallState {
   readonly callId: string;

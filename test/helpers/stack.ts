@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import type { RouteHandler } from '../../src/http/app.js';
@@ -35,16 +33,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export const TEST_TOKEN = 'Bearer test';
+const TEST_TOKEN = 'Bearer test';
 
 /** The extensions.code of each error of an answer, in order. */
 export function errorCodes(answer: GraphQLAnswer): unknown[] {
   return (answer.body.errors ?? []).map((error) => error.extensions?.code);
 }
-
-/** The built GraphiQL bundle, when `npm run build:graphiql` has made it. */
-export const GRAPHIQL_ASSETS = fileURLToPath(new URL('../../dist/graphiql/', import.meta.url));
-export const hasGraphiQLBundle = (): boolean => existsSync(GRAPHIQL_ASSETS);
 
 /** A real simulator and a real gateway talking HTTP on loopback: what every integration test runs against. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

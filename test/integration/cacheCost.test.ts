@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { OperationCost } from '../../src/cache/operationCost.js';
+import type { OperationCost } from '../../src/model/operation.js';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { startStack, type GraphQLAnswer, type Stack } from '../helpers/stack.js';
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { BucketStore, type OperationContext, type Scope } from '../../src/cache/bucketStore.js';
+import { BucketStore } from '../../src/cache/bucketStore.js';
+import type { OperationContext, Scope } from '../../src/model/operation.js';
 import { createFingerprinter } from '../../src/cache/fingerprint.js';
 import { MemoryTier } from '../../src/cache/memoryTier.js';
-import { emptyOperationCost } from '../../src/cache/operationCost.js';
-import { createWindowDecoding, type WindowDecoding } from '../../src/cache/windowDecoding.js';
+import { emptyOperationCost } from '../../src/model/operation.js';
+import { createWindowDecoding, type WindowDecoding } from '../../src/decode/decodePool.js';
 import { createLogger } from '../../src/logger.js';
 import type { CallModel } from '../../src/model/call.js';
 import { startSimulator, type Simulator } from '../../src/simulator/server.js';
@@ -31,7 +32,7 @@ interface Fixture {
   readonly store: BucketStore;
   readonly memory: MemoryTier;
   /** Moves the fake clock the store and the memory tier read. */
-  advance(ms: number): void;
+  readonly advance: (ms: number) => void;
 }
 
 describe('bucket cache rules (fake clock, real simulator)', () => {
@@ -172,7 +173,7 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
     await load(store, [at(2)], TOKEN_A, SITE);
     const denied = await load(store, [at(2)], TOKEN_B, SITE);
     const result = denied.results.get(at(2));
-    assert.ok(result instanceof UpstreamError && result.code === 'FORBIDDEN', String(result));
+    assert.ok(result instanceof UpstreamError && result.code === 'FORBIDDEN', result instanceof Error ? result.message : 'calls');
   });
 
   it('sends one upstream request for a bucket two operations miss at the same time', async () => {

@@ -173,7 +173,7 @@ describe('the request the upstream receives', () => {
     const seen: { method?: string; url?: string; headers?: Record<string, unknown>; body?: string }[] = [];
     const upstream = createServer((req, res) => {
       let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
         seen.push({ method: req.method, url: req.url, headers: req.headers, body });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":"true","data":{}}');

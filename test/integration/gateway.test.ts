@@ -59,7 +59,7 @@ describe('gateway over the simulator', () => {
     for (const call of all) {
       const events = [...wire[call.callId]!].sort((a, b) => Number(a.eventTime) - Number(b.eventTime));
       const latest = (field: keyof (typeof events)[number]) =>
-        events.reduce<string | null>((value, event) => (event[field] ? (event[field] as string) : value), null);
+        events.reduce<string | null>((value, event) => (event[field] ? (event[field]) : value), null);
       assert.equal(call.site.id, SITE);
       assert.equal(call.beginTime, iso(Number(events[0]!.beginTimeStamp)));
       assert.equal(call.skill, latest('skill'));
@@ -83,7 +83,7 @@ describe('gateway over the simulator', () => {
 
   it('parses callerInfo when it is a JSON object and gives null otherwise', () => {
     for (const call of all) {
-      let parsed: unknown = null;
+      let parsed: unknown;
       try {
         parsed = call.callerInfoRaw ? JSON.parse(call.callerInfoRaw) : null;
       } catch {

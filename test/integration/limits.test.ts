@@ -18,7 +18,7 @@ function assertRefused(answer: GraphQLAnswer, limit: string, max: number): void 
   assert.equal(answer.status, 400);
   assert.equal(answer.body.data, undefined);
   assert.equal(answer.body.errors?.length, 1);
-  const [error] = answer.body.errors!;
+  const [error] = answer.body.errors;
   assert.equal(error!.extensions?.code, 'QUERY_TOO_COMPLEX');
   assert.equal(error!.extensions?.limit, limit);
   assert.equal(error!.extensions?.max, max);
@@ -246,8 +246,8 @@ describe('the HTTP edge refuses malformed requests with a clear 4xx', () => {
   function assertError(answer: { status: number; body: GraphQLAnswer['body'] }, status: number, code: string, message: RegExp): void {
     assert.equal(answer.status, status);
     assert.equal(answer.body.errors?.length, 1);
-    assert.equal(answer.body.errors![0]!.extensions?.code, code);
-    assert.match(answer.body.errors![0]!.message, message);
+    assert.equal(answer.body.errors[0]!.extensions?.code, code);
+    assert.match(answer.body.errors[0]!.message, message);
   }
 
   it('a 10 MiB body with its length declared gets 413', async () => {

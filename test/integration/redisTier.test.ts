@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import type { OperationCost } from '../../src/cache/operationCost.js';
+import type { OperationCost } from '../../src/model/operation.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { generateWindow } from '../../src/simulator/generator.js';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import Negotiator from 'negotiator';
 import { loadAssets, type StaticAsset } from './assets.js';
 import { MANIFEST_FILE, readManifestSync } from './manifest.js';
-import { acceptsGzip, prefersHtml } from './negotiate.js';
 import { PAGE_CONTENT_SECURITY_POLICY, renderPage } from './page.js';
 
 export interface GraphiQLHandlerOptions {
@@ -44,7 +44,7 @@ export function createGraphiQLHandler(options: GraphiQLHandlerOptions): GraphiQL
 
     if (url.pathname === graphqlPath) {
       // `query` (or a persisted query's `extensions`) makes it a GraphQL request even from a browser.
-      if (!prefersHtml(req.headers.accept) || url.searchParams.has('query') || url.searchParams.has('extensions')) {
+      if (!prefersPage(req) || url.searchParams.has('query') || url.searchParams.has('extensions')) {
         return false;
       }
       const page = renderPage({
@@ -104,7 +104,7 @@ function sendPage(req: IncomingMessage, res: ServerResponse, page: string): void
 }
 
 function sendAsset(req: IncomingMessage, res: ServerResponse, asset: StaticAsset): void {
-  const gzipped = acceptsGzip(req.headers['accept-encoding']) ? asset.gzipped : undefined;
+  const gzipped = new Negotiator(req).encoding(['gzip']) === 'gzip' ? asset.gzipped : undefined;
   const body = gzipped ?? asset.body;
   res.writeHead(200, {
     'content-type': asset.contentType,
@@ -121,4 +121,13 @@ function sendAsset(req: IncomingMessage, res: ServerResponse, asset: StaticAsset
 function sendNotFound(res: ServerResponse): void {
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   res.end('Not found\n');
+}
+
+/**
+ * Whether the client would rather have the page than a GraphQL response. Browsers list `text/html` and
+ * reach JSON only through a wildcard; GraphQL clients ask for JSON. The response types come first, so a
+ * tie (curl's bare wildcard, or no Accept at all) is a GraphQL request, not a page.
+ */
+function prefersPage(req: IncomingMessage): boolean {
+  return new Negotiator(req).mediaType(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html';
 }

@@ -1,0 +1,46 @@
+// A decode worker thread (see decodePool.ts): window bodies in, chunk by chunk, each chunk
+// acknowledged once read; one CallPack per bucket out, transferred, so the packs cost no copy.
+import { parentPort, workerData } from 'node:worker_threads';
+import { BodyFault } from './bodyFault.js';
+import type { DecodeReply, DecodeRequest, DecodeWorkerData } from './decodePool.js';
+import { WindowPacker } from './windowPacker.js';
+
+const port = parentPort!;
+const { bucketSizeMs } = workerData as DecodeWorkerData;
+const open = new Map<number, WindowPacker>();
+
+port.on('message', (message: DecodeRequest) => {
+  switch (message.kind) {
+    case 'open':
+      open.set(message.id, new WindowPacker(message.request, bucketSizeMs));
+      return;
+    case 'chunk':
+      open.get(message.id)?.push(message.chunk);
+      port.postMessage({ kind: 'read', id: message.id, bytes: message.chunk.length } satisfies DecodeReply);
+      return;
+    case 'abort':
+      open.delete(message.id);
+      return;
+    case 'end': {
+      const packer = open.get(message.id);
+      open.delete(message.id);
+      if (packer) reply(message.id, packer);
+    }
+  }
+});
+
+function reply(id: number, packer: WindowPacker): void {
+  try {
+    const { packs, outsideWindow, issues } = packer.end();
+    const buffers = packs.map(([, bytes]) => bytes.buffer as ArrayBuffer);
+    port.postMessage({ kind: 'packed', id, packs, outsideWindow, issues } satisfies DecodeReply, buffers);
+  } catch (error) {
+    const fault = error instanceof BodyFault ? error : null;
+    port.postMessage({
+      kind: 'failed',
+      id,
+      message: fault?.message ?? BodyFault.UNREADABLE,
+      detail: fault?.detail ?? `decoder failed: ${error instanceof Error ? error.name : typeof error}`,
+    } satisfies DecodeReply);
+  }
+}

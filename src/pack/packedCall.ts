@@ -1,0 +1,106 @@
+import { parseCallerInfo, type CallFields, type CallModel, type EventModel, type Stage } from '../model/call.js';
+import type { EventKind } from '../model/eventKind.js';
+import type { CallPack } from './callPack.js';
+import { CALL_STRING_FIELDS, type CallStringField } from './columns.js';
+
+/** The string columns that are plain fields of a call; callId has a getter of its own, which keeps what it read. */
+type FieldColumn = Exclude<CallStringField, 'callId'>;
+
+const CALL_ID = CALL_STRING_FIELDS.indexOf('callId');
+
+// The string columns' getters are made from CALL_STRING_FIELDS below; this declares them to the compiler.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- its members are the class's prototype getters
+export interface PackedCall extends Readonly<Pick<CallFields, FieldColumn>> {}
+
+/**
+ * A call of a CallPack, seen as a CallModel. It holds only its pack and row; a field is decoded from
+ * the pack when read, so a 31-day range costs one small object per call, not a model per call.
+ * callId is kept once read: sorting, paging and lookups compare it often.
+ *
+ * A view has no own data fields: copy one with Object.create(call), not a spread.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class PackedCall implements CallModel {
+  private id: string | null = null;
+
+  constructor(
+    readonly pack: CallPack,
+    readonly index: number,
+  ) {}
+
+  get siteId(): string {
+    return this.pack.siteId;
+  }
+
+  get callId(): string {
+    this.id ??= this.pack.callString(this.index, CALL_ID)!;
+    return this.id;
+  }
+
+  get beginTime(): number {
+    return this.pack.beginTime(this.index);
+  }
+
+  get callerInfo(): Readonly<Record<string, unknown>> | null {
+    return parseCallerInfo(this.callerInfoRaw);
+  }
+
+  get stage(): Stage {
+    return this.pack.stage(this.index);
+  }
+
+  get lastEventTime(): number | null {
+    const count = this.pack.eventCount(this.index);
+    return count === 0 ? null : this.pack.eventTime(this.index, this.pack.firstEvent(this.index) + count - 1);
+  }
+
+  /** Made on each read and not kept: most operations never look at events, and those that do read them once. */
+  get events(): readonly EventModel[] {
+    const first = this.pack.firstEvent(this.index);
+    const count = this.pack.eventCount(this.index);
+    const events: PackedEvent[] = [];
+    for (let position = 0; position < count; position++) events.push(new PackedEvent(this, position, first + position));
+    return events;
+  }
+
+  /** What JSON.stringify and a logger see: which call it is, never its personal data (nor the whole pack). */
+  toJSON(): { siteId: string; callId: string; beginTime: number } {
+    return { siteId: this.siteId, callId: this.callId, beginTime: this.beginTime };
+  }
+}
+
+// One getter per string column, in the pack's own column order: a column added to CALL_STRING_FIELDS is a
+// field of every view, with no second list to keep in step.
+CALL_STRING_FIELDS.forEach((field, column) => {
+  if (column === CALL_ID) return;
+  Object.defineProperty(PackedCall.prototype, field, {
+    get(this: PackedCall): string | null {
+      return this.pack.callString(this.index, column);
+    },
+  });
+});
+
+/** An event of a PackedCall, seen as an EventModel. */
+class PackedEvent implements EventModel {
+  constructor(
+    readonly call: PackedCall,
+    readonly position: number,
+    private readonly row: number,
+  ) {}
+
+  get kind(): EventKind {
+    return this.call.pack.eventKind(this.row);
+  }
+
+  get rawType(): string {
+    return this.call.pack.eventRawType(this.row);
+  }
+
+  get info(): string | null {
+    return this.call.pack.eventInfo(this.row);
+  }
+
+  get time(): number {
+    return this.call.pack.eventTime(this.call.index, this.row);
+  }
+}
