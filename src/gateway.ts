@@ -100,7 +100,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         logger,
       })
     : null;
-  await relay?.connect();
   const live = new LiveHub({
     store,
     intervalMs: config.livePollIntervalMs,

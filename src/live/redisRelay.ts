@@ -55,6 +55,7 @@ export class RedisFeedRelay implements FeedRelay {
   private readonly handlers = new Map<string, (message: Buffer) => void>();
   private lastWarning = 0;
   private closed = false;
+  private connecting: Promise<void> | null = null;
 
   constructor(private readonly options: RedisRelayOptions) {
     const connection = {
@@ -72,13 +73,21 @@ export class RedisFeedRelay implements FeedRelay {
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.handlers.get(channel.toString())?.(message));
   }
 
-  async connect(): Promise<void> {
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, READY_WAIT_MS).unref());
-    const connect = (client: Redis) => client.connect().catch((error: Error) => this.warn(error, 'connect'));
-    await Promise.race([Promise.all([connect(this.commands), connect(this.subscriber)]), timeout]);
+  /**
+   * Connects on first use, waiting a little for Redis: a replica that never has a subscriber opens no
+   * connection for live feeds (and has nothing to say in the log when Redis goes away).
+   */
+  private connected(): Promise<void> {
+    this.connecting ??= (() => {
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, READY_WAIT_MS).unref());
+      const connect = (client: Redis) => client.connect().catch((error: unknown) => this.warn(error, 'connect'));
+      return Promise.race([Promise.all([connect(this.commands), connect(this.subscriber)]).then(() => undefined), timeout]);
+    })();
+    return this.connecting;
   }
 
   async claim(feed: string): Promise<boolean> {
+    await this.connected();
     if (this.commands.status !== 'ready') {
       this.warn(new Error(`connection is ${this.commands.status}`), 'claim');
       return true;
@@ -115,7 +124,10 @@ export class RedisFeedRelay implements FeedRelay {
       const message = this.decode(siteId, raw);
       if (message) onMessage(message);
     });
-    this.subscriber.subscribe(channel).catch((error: unknown) => this.warn(error, 'subscribe'));
+    this.connected()
+      // Not when the feed stopped meanwhile: its unsubscribe has already been sent.
+      .then(() => (this.handlers.has(channel) ? this.subscriber.subscribe(channel) : undefined))
+      .catch((error: unknown) => this.warn(error, 'subscribe'));
     return () => {
       this.handlers.delete(channel);
       if (!this.closed) this.subscriber.unsubscribe(channel).catch((error: unknown) => this.warn(error, 'unsubscribe'));
@@ -124,6 +136,7 @@ export class RedisFeedRelay implements FeedRelay {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (!this.connecting) return;
     const quit = (client: Redis) =>
       Promise.race([client.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, this.options.commandTimeoutMs))]).then(() =>
         client.disconnect(),

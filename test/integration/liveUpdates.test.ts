@@ -198,7 +198,7 @@ describe('Subscription.callUpdates credentials', () => {
     await live.ended;
     assert.equal(live.completed, true);
     assert.deepEqual(live.results.map((result) => result.errors?.map((error) => error.extensions?.code)), [['FORBIDDEN']]);
-    await until(() => stack.gateway.live.stats.pollers === 0, 'the poller to stop');
+    await until(() => stack.gateway.live.stats.pollers === 0 && stack.gateway.live.stats.polling === 0, 'the poller to stop');
     await client.dispose();
   });
 
@@ -215,6 +215,7 @@ describe('Subscription.callUpdates credentials', () => {
     two.stop();
     await byParams.dispose();
     await byHeader.dispose();
+    await until(() => stack.gateway.live.stats.pollers === 0 && stack.gateway.live.stats.polling === 0, 'the poller to stop');
   });
 
   it('fails with UNAUTHENTICATED and polls nothing without a credential', async () => {
