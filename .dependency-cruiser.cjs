@@ -7,6 +7,7 @@
  *   plugins  src/plugins/      Apollo plugins and validation rules
  *   cost     src/cost/         the demand-control cost of an operation (@cost, @listSize)
  *   resolvers src/resolvers/, src/generated/
+ *   live     src/live/         subscriptions' feeds: pollers, fan-out, leases and pub/sub across replicas
  *   loaders  src/loaders/      DataLoader per operation
  *   errors   src/errors/       GraphQL errors and formatError
  *   cache    src/cache/        tiers and the bucket store
@@ -26,6 +27,7 @@ const LAYERS = [
   ['plugins', '^src/plugins/'],
   ['cost', '^src/cost/'],
   ['resolvers', '^src/(resolvers|generated)/'],
+  ['live', '^src/live/'],
   ['loaders', '^src/loaders/'],
   ['errors', '^src/errors/'],
   ['cache', '^src/cache/'],

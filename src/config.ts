@@ -96,6 +96,16 @@ export interface Config {
   readonly persistedDocumentsOnly: boolean;
   /** OpenTelemetry traces from the standard OTEL_* variables; null (the default) is off, with no SDK loaded. */
   readonly tracing: TracingConfig | null;
+  /** How often each (credential, site) with subscribers is polled. */
+  readonly livePollIntervalMs: number;
+  /** How far back each live poll reads; defaults to the settle time, after which a call no longer changes. */
+  readonly liveLookbackMs: number;
+  readonly maxSubscriptions: number;
+  readonly maxSubscriptionsPerConnection: number;
+  /** Updates one subscriber may have waiting to be sent before it is ended as too slow. */
+  readonly liveSendBuffer: number;
+  /** WebSocket ping interval; a connection that misses a pong for as long is dropped. */
+  readonly liveKeepAliveMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -115,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
   const bucketSizeMs = read.duration('BUCKET_SIZE', '1h');
   const maxWindowMs = read.duration('LIVEDEFLECT_MAX_WINDOW', '24h');
   const maxRangeMs = read.duration('MAX_RANGE', '31d');
+  const cacheSettleAfterMs = read.duration('CACHE_SETTLE_AFTER', '2h');
   if (86_400_000 % bucketSizeMs !== 0) {
     throw new ConfigError(`BUCKET_SIZE must divide one day evenly (e.g. 15m, 1h, 6h); got ${formatDuration(bucketSizeMs)}`);
   }
@@ -145,7 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     breakerFailureThreshold: read.integer('BREAKER_FAILURES', 5, 1, 1000),
     breakerCooldownMs: read.duration('BREAKER_COOLDOWN', '30s'),
     cacheMaxBytes: read.bytes('CACHE_MAX_BYTES', 256 * 1024 * 1024),
-    cacheSettleAfterMs: read.duration('CACHE_SETTLE_AFTER', '2h'),
+    cacheSettleAfterMs,
     cacheRecentTtlMs: read.duration('CACHE_RECENT_TTL', '15s'),
     cacheSettledTtlMs: read.duration('CACHE_SETTLED_TTL', '7d'),
     cacheKeySecret: read.optionalString('CACHE_KEY_SECRET'),
@@ -190,6 +201,12 @@ export function loadConfig(env: Env = process.env): Config {
     persistedDocumentsFile: read.optionalString('PERSISTED_DOCUMENTS'),
     persistedDocumentsOnly: read.boolean('PERSISTED_DOCUMENTS_ONLY', false),
     tracing: readTracingConfig(env, (message) => new ConfigError(message)),
+    livePollIntervalMs: read.duration('LIVE_POLL_INTERVAL', '10s'),
+    liveLookbackMs: read.duration('LIVE_LOOKBACK', String(cacheSettleAfterMs)),
+    maxSubscriptions: read.integer('MAX_SUBSCRIPTIONS', 10_000, 0, 1_000_000),
+    maxSubscriptionsPerConnection: read.integer('MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 10_000),
+    liveSendBuffer: read.integer('LIVE_SEND_BUFFER', 256, 1, 100_000),
+    liveKeepAliveMs: read.duration('LIVE_KEEPALIVE', '12s'),
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(

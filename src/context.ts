@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { BucketStore } from './cache/bucketStore.js';
+import type { LiveHub } from './live/liveHub.js';
 import { createCallsLoader, type CallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
 import { emptyOperationCost, type OperationContext, type Scope } from './model/operation.js';
@@ -15,6 +16,8 @@ export interface GatewayContext {
   readonly operation: OperationContext;
   readonly loaders: { readonly calls: CallsLoader };
   readonly settings: ResolverSettings;
+  /** The live feeds Subscription.callUpdates reads. */
+  readonly live: LiveHub;
 }
 
 /** The slice of Config that resolvers read. */
@@ -35,6 +38,7 @@ export interface ContextFactoryOptions {
   readonly logger: Logger;
   /** When tracing is on, each operation gets its span here (src/plugins/tracing.ts names and ends it). */
   readonly telemetry?: Telemetry;
+  readonly live: LiveHub;
 }
 
 /**
@@ -43,8 +47,7 @@ export interface ContextFactoryOptions {
  */
 export function createContextFactory(options: ContextFactoryOptions): (req: IncomingMessage, requestId: string) => GatewayContext {
   return (req, requestId) => {
-    const authorization = options.staticAuthorization ?? headerText(req.headers.authorization);
-    const scope = authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
+    const scope = scopeOf(options, options.staticAuthorization ?? headerText(req.headers.authorization));
     const traced = options.telemetry?.enabled ? { traceContext: startOperationSpan(options.telemetry) } : {};
     const operation = {
       cost: emptyOperationCost(),
@@ -53,15 +56,36 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
       requestId,
       ...traced,
     };
-    return {
-      requestId,
-      logger: options.logger,
-      scope,
-      operation,
-      loaders: { calls: createCallsLoader(options.store, scope, operation) },
-      settings: options.settings,
-    };
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation));
   };
+}
+
+/**
+ * One context per subscription over WebSocket, whose credential comes from the connection (connectionParams
+ * or the upgrade request). A subscription lives for hours: each update's nested reads get a deadline of
+ * their own, and its loader caches nothing (each update reads the bucket store afresh).
+ */
+export function createSubscriptionContextFactory(options: ContextFactoryOptions): (authorization: string | null, requestId: string) => GatewayContext {
+  return (clientAuthorization, requestId) => {
+    const scope = scopeOf(options, options.staticAuthorization ?? headerText(clientAuthorization ?? undefined));
+    const { operationDeadlineMs } = options;
+    const operation = {
+      cost: emptyOperationCost(),
+      get deadline() {
+        return Date.now() + operationDeadlineMs;
+      },
+      requestId,
+    };
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation, { cache: false }));
+  };
+}
+
+function scopeOf(options: ContextFactoryOptions, authorization: string | null): Scope | null {
+  return authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
+}
+
+function contextOf(options: ContextFactoryOptions, scope: Scope | null, operation: OperationContext, calls: CallsLoader): GatewayContext {
+  return { requestId: operation.requestId, logger: options.logger, scope, operation, loaders: { calls }, settings: options.settings, live: options.live };
 }
 
 function headerText(value: string | undefined): string | null {

@@ -15,13 +15,17 @@ import { defaultAssetsDir } from './http/graphiql/paths.js';
 import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
 import { ResponseDrain } from './http/responseDrain.js';
+import { createOriginPolicy } from './http/originPolicy.js';
+import { attachWebSocket } from './http/websocket.js';
+import { LiveHub } from './live/liveHub.js';
+import { RedisFeedRelay } from './live/redisRelay.js';
 import type { Logger } from './logger.js';
 import { loadPersistedDocuments } from './persistedDocuments.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createPersistedDocumentsPlugin } from './plugins/persistedDocuments.js';
 import { createTracingPlugin } from './plugins/tracing.js';
 import { createWindowRecorder } from './recording/recorder.js';
-import { createContextFactory } from './context.js';
+import { createContextFactory, createSubscriptionContextFactory } from './context.js';
 import { buildSchema } from './schema.js';
 import { createApolloServer } from './server.js';
 import { traceHttpRequests } from './tracing/httpServerSpans.js';
@@ -55,6 +59,8 @@ export interface Gateway {
    * response closes its connection, while the server still accepts and serves. close() follows.
    */
   beginShutdown(): void;
+  /** The live feeds of Subscription.callUpdates. */
+  readonly live: LiveHub;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT), then releases everything. */
   close(): Promise<void>;
 }
@@ -119,6 +125,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
+  // A lease outlives one missed renewal by half an interval: a replica that died is replaced within two intervals.
+  const relay = config.redisUrl
+    ? new RedisFeedRelay({
+        url: config.redisUrl,
+        upstreamUrl: options.upstreamUrl,
+        commandTimeoutMs: config.redisTimeoutMs,
+        leaseTtlMs: Math.round(config.livePollIntervalMs * 1.5),
+        logger,
+      })
+    : null;
+  const live = new LiveHub({
+    store,
+    intervalMs: config.livePollIntervalMs,
+    lookbackMs: config.liveLookbackMs,
+    bucketSizeMs: config.bucketSizeMs,
+    deadlineMs: config.operationDeadlineMs,
+    maxSubscriptions: config.maxSubscriptions,
+    sendBuffer: config.liveSendBuffer,
+    logger,
+    onPoll: (result) => metrics.livePolls.inc({ result }),
+    relay,
+  });
+  metrics.watchLive(() => live.stats);
   const tracing = telemetry.enabled ? [createTracingPlugin(telemetry.recordDocument)] : [];
   const apollo = createApolloServer(schema, config, logger, [
     ...(persistedDocuments ? [createPersistedDocumentsPlugin(persistedDocuments, config.persistedDocumentsOnly)] : []),
@@ -126,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...tracing,
   ]);
   await apollo.start();
-  const contextFor = createContextFactory({
+  const contextOptions = {
     store,
     fingerprint: createFingerprinter(config.cacheKeySecret),
     staticAuthorization: options.upstreamAuthorization,
@@ -139,7 +168,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     logger,
     telemetry,
-  });
+    live,
+  };
+  const contextFor = createContextFactory(contextOptions);
   const drain = new ResponseDrain();
   const health = createHealthRoutes({
     isReady: () =>
@@ -182,6 +213,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   // Connections past this are closed as they arrive, before a byte is read.
   server.maxConnections = config.maxConnections;
+  const websocket = attachWebSocket(server, {
+    schema,
+    contextFor: createSubscriptionContextFactory(contextOptions),
+    limits: config,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    keepAliveMs: config.liveKeepAliveMs,
+    maxMessageBytes: config.maxBodyBytes,
+    isOriginAllowed: createOriginPolicy(config.corsOrigins),
+  });
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -191,14 +231,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     client,
     store,
     memory,
+    live,
     beginShutdown: () => drain.beginClosing(),
     async close() {
       drain.beginClosing();
+      // Subscriptions first: each is completed, then its socket closed with 1001, so HTTP drains only requests.
+      live.close();
+      await websocket.close(config.shutdownTimeoutMs);
       await stopServing(server, config.shutdownTimeoutMs, logger);
       await apollo.stop();
       await client.close();
       await decoding.close();
       await redis?.close();
+      await relay?.close();
       await recorder?.flush();
     },
   };

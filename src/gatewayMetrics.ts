@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AttemptReport } from './upstream/client.js';
 
 /**
@@ -13,8 +13,12 @@ export interface GatewayMetrics {
   readonly operations: Counter<'operation' | 'document'>;
   readonly operationDuration: Histogram<'operation'>;
   readonly errors: Counter<'code'>;
+  /** Live polls (Subscription.callUpdates), by result (ok, error). */
+  readonly livePolls: Counter<'result'>;
   /** The client's onAttempt hook: one upstream HTTP request, answered or not. */
   readonly recordUpstreamAttempt: (attempt: AttemptReport) => void;
+  /** Reports the live feeds' sizes as gauges, read at each scrape. */
+  readonly watchLive: (stats: () => { readonly pollers: number; readonly subscriptions: number }) => void;
 }
 
 /** Upstream answers take hundreds of ms to seconds; a whole operation may wait out retries up to its deadline. */
@@ -66,6 +70,30 @@ export function createGatewayMetrics(): GatewayMetrics {
       labelNames: ['code'] as const,
       registers,
     }),
+    livePolls: new Counter({
+      name: 'livedeflect_live_polls_total',
+      help: 'Polls of LiveDeflect for subscriptions (one per credential, site and LIVE_POLL_INTERVAL), by result.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    watchLive: (stats) => {
+      new Gauge({
+        name: 'livedeflect_live_subscriptions',
+        help: 'Open Subscription.callUpdates subscriptions.',
+        registers,
+        collect() {
+          this.set(stats().subscriptions);
+        },
+      });
+      new Gauge({
+        name: 'livedeflect_live_pollers',
+        help: 'Pollers running: one per (credential, site) with subscribers.',
+        registers,
+        collect() {
+          this.set(stats().pollers);
+        },
+      });
+    },
     recordUpstreamAttempt: (attempt) => {
       const status = attempt.status === null ? 'none' : String(attempt.status);
       upstreamRequests.inc({ status });

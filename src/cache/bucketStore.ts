@@ -109,6 +109,21 @@ export class BucketStore {
     return results;
   }
 
+  /**
+   * Live polling: reads the buckets from the upstream whatever the tiers hold, however fresh, and stores
+   * what it read in every tier, so each poll also refreshes the recent buckets queries read. Operations
+   * that miss on these buckets meanwhile join this fetch instead of sending their own.
+   */
+  async refreshBuckets(scope: Scope, siteId: string, buckets: readonly number[], operation: OperationContext): Promise<Map<number, BucketResult>> {
+    const pending = [...new Set(buckets)].map((bucket) => this.pending(bucket, this.key(scope, siteId, bucket)));
+    await this.fetch(scope, siteId, pending, operation, false);
+    const results = new Map<number, BucketResult>();
+    for (const { bucket, promise } of pending) {
+      results.set(bucket, await promise.then((pack) => pack.calls(), asError));
+    }
+    return results;
+  }
+
   /** Registers a bucket as in flight at once, before any await, so a concurrent operation joins it. */
   private pending(bucket: number, key: string): PendingBucket {
     let resolve!: (pack: CallPack) => void;

@@ -4,6 +4,7 @@ import type { SiteModel, CallConnectionModel, CallEdgeModel, EventConnectionMode
 import type { CallModel, EventModel } from '../model/call.js';
 import type { DeflectionStatsModel, StageCountModel, SkillStatsModel } from '../model/stats.js';
 import type { TimelinePointModel } from '../model/timeline.js';
+import type { CallUpdateModel } from '../model/callUpdate.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -110,6 +111,24 @@ export type CallFilter = {
   /** Calls whose derived stage is any of these. */
   readonly stages?: InputMaybe<ReadonlyArray<DeflectionStage>>;
 };
+
+/** One change to a call, as a subscriber sees it. */
+export type CallUpdate = {
+  readonly __typename?: 'CallUpdate';
+  /** When the gateway saw the change. */
+  readonly at: Scalars['DateTime']['output'];
+  /** The call as it is now. */
+  readonly call: Call;
+  /** NEW: the first update about this call to this subscriber; CHANGED: a later one. */
+  readonly kind: CallUpdateKind;
+};
+
+/** Whether a call update is the first one a subscriber gets about the call. */
+export type CallUpdateKind =
+  /** A later update: the call gained events (so possibly a new stage), or matches the filter again. */
+  | 'CHANGED'
+  /** The first update about this call to this subscriber. */
+  | 'NEW';
 
 /**
  * A LivePerson messaging conversation. Resolved by another subgraph (e.g. conversations);
@@ -361,6 +380,28 @@ export type StageCount = {
   readonly stage: DeflectionStage;
 };
 
+export type Subscription = {
+  readonly __typename?: 'Subscription';
+  /**
+   * The site's calls as they happen. A call's first update to a subscriber is NEW; each later change (a new event,
+   * so possibly a new stage) is CHANGED. With `since`, calls that began at or after it (at most LIVE_LOOKBACK ago)
+   * come first, as NEW, so a client can draw its screen from the subscription alone. Without `since`, calls that
+   * exist when the subscription starts are sent once they change. With a filter, a call is sent once it matches
+   * (NEW, even if it began earlier) and while it matches; a call that matches again after not matching is CHANGED.
+   * One upstream poll per site every LIVE_POLL_INTERVAL serves every subscriber of that site and credential.
+   * UNAUTHENTICATED and FORBIDDEN end the subscription; other upstream errors are reported once, and updates
+   * resume when the upstream recovers.
+   */
+  readonly callUpdates: CallUpdate;
+};
+
+
+export type SubscriptionCallUpdatesArgs = {
+  filter?: InputMaybe<CallFilter>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  siteId: Scalars['ID']['input'];
+};
+
 /** The length of a timeline point, on the clock of the timeline's time zone. */
 export type TimelineInterval =
   /** Local days from midnight: 23 or 25 hours long across a daylight saving change. */
@@ -489,6 +530,8 @@ export type ResolversTypes = {
   CallEdge: ResolverTypeWrapper<CallEdgeModel>;
   CallFilter: CallFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CallUpdate: ResolverTypeWrapper<CallUpdateModel>;
+  CallUpdateKind: CallUpdateKind;
   Conversation: ResolverTypeWrapper<ConversationModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeflectionEvent: ResolverTypeWrapper<EventModel>;
@@ -507,6 +550,7 @@ export type ResolversTypes = {
   SkillStats: ResolverTypeWrapper<SkillStatsModel>;
   SortOrder: SortOrder;
   StageCount: ResolverTypeWrapper<StageCountModel>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimelineInterval: TimelineInterval;
   TimelinePoint: ResolverTypeWrapper<TimelinePointModel>;
 };
@@ -521,6 +565,7 @@ export type ResolversParentTypes = {
   CallEdge: CallEdgeModel;
   CallFilter: CallFilter;
   Boolean: Scalars['Boolean']['output'];
+  CallUpdate: CallUpdateModel;
   Conversation: ConversationModel;
   DateTime: Scalars['DateTime']['output'];
   DeflectionEvent: EventModel;
@@ -536,6 +581,7 @@ export type ResolversParentTypes = {
   Site: SiteModel;
   SkillStats: SkillStatsModel;
   StageCount: StageCountModel;
+  Subscription: Record<PropertyKey, never>;
   TimelinePoint: TimelinePointModel;
 };
 
@@ -570,6 +616,12 @@ export type CallConnectionResolvers<ContextType = GatewayContext, ParentType ext
 export type CallEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CallEdge'] = ResolversParentTypes['CallEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Call'], ParentType, ContextType>;
+};
+
+export type CallUpdateResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CallUpdate'] = ResolversParentTypes['CallUpdate']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  call?: Resolver<ResolversTypes['Call'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['CallUpdateKind'], ParentType, ContextType>;
 };
 
 export type ConversationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Conversation'] = ResolversParentTypes['Conversation']> = {
@@ -649,6 +701,10 @@ export type StageCountResolvers<ContextType = GatewayContext, ParentType extends
   stage?: Resolver<ResolversTypes['DeflectionStage'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  callUpdates?: SubscriptionResolver<ResolversTypes['CallUpdate'], "callUpdates", ParentType, ContextType, RequireFields<SubscriptionCallUpdatesArgs, 'siteId'>>;
+};
+
 export type TimelinePointResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TimelinePoint'] = ResolversParentTypes['TimelinePoint']> = {
   end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -659,6 +715,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Call?: CallResolvers<ContextType>;
   CallConnection?: CallConnectionResolvers<ContextType>;
   CallEdge?: CallEdgeResolvers<ContextType>;
+  CallUpdate?: CallUpdateResolvers<ContextType>;
   Conversation?: ConversationResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeflectionEvent?: DeflectionEventResolvers<ContextType>;
@@ -672,6 +729,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Site?: SiteResolvers<ContextType>;
   SkillStats?: SkillStatsResolvers<ContextType>;
   StageCount?: StageCountResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TimelinePoint?: TimelinePointResolvers<ContextType>;
 };
 

@@ -16,8 +16,15 @@ export type CallsLoader = DataLoader<BucketKey, readonly CallModel[], string>;
  * the same tick; DataLoader hands them to this batch function together, which is how aliases, repeated
  * ranges, Query.call lookups and federation's _entities end up as one upstream request per window.
  * The loader's own cache (per operation) then answers nested fields that ask again in a later tick.
+ * A subscription lives for hours, so its loader keeps no cache (`cache: false`): each update reads the
+ * bucket store afresh, and nothing the subscription read stays pinned in memory.
  */
-export function createCallsLoader(store: BucketStore, scope: Scope | null, operation: OperationContext): CallsLoader {
+export function createCallsLoader(
+  store: BucketStore,
+  scope: Scope | null,
+  operation: OperationContext,
+  options: { readonly cache?: boolean } = {},
+): CallsLoader {
   return new DataLoader<BucketKey, readonly CallModel[], string>(
     async (keys) => {
       if (!scope) {
@@ -37,6 +44,6 @@ export function createCallsLoader(store: BucketStore, scope: Scope | null, opera
       );
       return keys.map(({ siteId, bucket }) => resultsBySite.get(siteId)?.get(bucket) ?? new Error(`bucket ${bucket} was not loaded`));
     },
-    { cacheKeyFn: ({ siteId, bucket }) => `${siteId}|${bucket}` },
+    { cacheKeyFn: ({ siteId, bucket }) => `${siteId}|${bucket}`, cache: options.cache ?? true },
   );
 }

@@ -136,6 +136,36 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
   };
 }
 
+/**
+ * The same limits for an operation that reaches the gateway outside Apollo (a subscription over WebSocket):
+ * the token count before parsing, then the rest for the parsed operation. Each answers the error to send, or null.
+ */
+export function createOperationLimits(limits: RequestLimits): {
+  tokensError(source: string): QueryLimitError | null;
+  operationError(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | null;
+} {
+  const shapeRules = armorRules(limits);
+  return {
+    tokensError: (source) => (tokensOver(source, limits.maxTokens) ? tooManyTokens(limits.maxTokens) : null),
+    operationError(schema, document, operation, variables) {
+      try {
+        return limitError(limits, shapeRules, schema, document, operation, variables);
+      } catch (error) {
+        if (error instanceof QueryLimitError) return error;
+        throw error;
+      }
+    },
+  };
+}
+
+function tooManyTokens(maxTokens: number): QueryLimitError {
+  return new QueryLimitError(
+    'MAX_TOKENS',
+    maxTokens,
+    `The document has more than ${maxTokens} tokens (MAX_TOKENS): send a smaller one, without unused fields and fragments, or split it into several queries`,
+  );
+}
+
 /** The first limit the operation breaks, or null. */
 function limitError(
   limits: RequestLimits,

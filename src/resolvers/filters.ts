@@ -2,7 +2,7 @@ import type { CallModel, EventModel } from '../model/call.js';
 import type { CallFilter, EventFilter } from '../generated/resolvers.js';
 
 /** A call matches when every criterion given holds; within a list, any value matches. */
-function callMatcher(filter: CallFilter | null | undefined): (call: CallModel) => boolean {
+export function callMatcher(filter: CallFilter | null | undefined): (call: CallModel) => boolean {
   if (!filter) return () => true;
   const types = filter.eventTypes ? new Set(filter.eventTypes) : null;
   const skills = filter.skills ? new Set(filter.skills) : null;

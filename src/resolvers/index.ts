@@ -4,9 +4,11 @@ import { CallConnection, CallEdge, DeflectionEvent, DeflectionEventConnection, D
 import { Query } from './Query.js';
 import { DateTimeScalar, JSONObjectScalar } from './scalars.js';
 import { Site } from './Site.js';
+import { Subscription } from './Subscription.js';
 
 export const resolvers: Resolvers = {
   Query,
+  Subscription,
   Site,
   Call,
   CallConnection,

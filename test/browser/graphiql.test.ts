@@ -167,6 +167,29 @@ test('a query asking for an unknown field shows the error in the result pane', b
   await page.screenshot({ path: join(ARTIFACTS_DIR, 'graphiql-error.png'), timeout: STEP_TIMEOUT_MS });
 });
 
+test('a subscription runs over a WebSocket to /graphql and shows its updates', browserTest, async () => {
+  assert.ok(browser);
+  const sockets: string[] = [];
+  page.on('websocket', (socket) => sockets.push(socket.url()));
+  const editor = page.locator('.graphiql-query-editor');
+  await editor.locator('.view-lines').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  // `since` replays the calls of the last two hours, so the first update comes at once.
+  const since = new Date(Date.now() - 2 * 3_600_000).toISOString();
+  await page.keyboard.insertText(`subscription Live { callUpdates(siteId: "25508804", since: "${since}") { kind call { callId stage } } }`);
+  await page.keyboard.press('Shift+End');
+  await page.keyboard.press('Delete');
+  await page.locator('.graphiql-execute-button').click();
+  const result = await waitForResult(/"kind":\s*"NEW"/);
+  assert.match(result, /"callId": "[^"]+"/);
+  assert.doesNotMatch(result, /"errors"/);
+  assert.deepEqual(sockets.map((url) => new URL(url).pathname), ['/graphql']);
+  // The stop button ends the subscription; the gateway's poller stops with its last subscriber.
+  await page.locator('.graphiql-execute-button').click();
+  for (let waited = 0; stack.gateway.live.stats.pollers > 0 && waited < STEP_TIMEOUT_MS; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(stack.gateway.live.stats.pollers, 0);
+});
+
 test('the explorer plugin lists the fields of the schema', browserTest, async () => {
   assert.ok(browser);
   await page.locator('button[aria-label="Show GraphiQL Explorer"]').click();

@@ -14,6 +14,9 @@ installMonacoWorkers(config.workers);
 
 const fetcher = createGraphiQLFetcher({
   url: config.graphqlPath,
+  // Subscriptions go over graphql-ws on the same path; the toolkit opens one socket per subscription and
+  // sends the headers editor's contents as connectionParams, which is where the gateway reads Authorization.
+  subscriptionUrl: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${config.graphqlPath}`,
   // The gateway always answers with one JSON result (Apollo Server streams @defer/@stream only with
   // graphql 17), so the plain JSON fetcher is enough and no request asks for multipart/mixed.
   enableIncrementalDelivery: false,

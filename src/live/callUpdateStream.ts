@@ -1,0 +1,115 @@
+import { subscriptionLimit } from '../errors/graphqlErrors.js';
+import type { CallModel } from '../model/call.js';
+import type { CallUpdateModel } from '../model/callUpdate.js';
+import type { FeedHold } from './liveHub.js';
+import type { SiteFeedListener } from './sitePoller.js';
+
+/** One item of a subscriber's stream: an update to send, or an error to report as a GraphQL error. */
+export type LiveItem = { readonly update: CallUpdateModel } | { readonly error: Error };
+
+export interface CallUpdateStreamOptions {
+  readonly hold: (listener: SiteFeedListener) => FeedHold;
+  /** The subscription's filter: only matching calls are sent. */
+  readonly matches: (call: CallModel) => boolean;
+  /** Replay calls that began at or after this (clamped to the lookback) as NEW first; null: no replay. */
+  readonly since: number | null;
+  readonly lookbackMs: number;
+  /** LIVE_SEND_BUFFER: items waiting for a slow client beyond this end the subscription. */
+  readonly maxBuffered: number;
+}
+
+/**
+ * One subscriber's view of its site's feed: which calls it has been told about (NEW the first time, CHANGED
+ * after), its filter, and a bounded queue between the poller, which never waits, and the transport, which
+ * pulls at the client's pace. A client that falls LIVE_SEND_BUFFER items behind is told so and ended: its
+ * backlog would otherwise grow for as long as it stays connected.
+ */
+export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterableIterator<LiveItem> {
+  const { matches, lookbackMs, maxBuffered } = options;
+  /** callId -> beginTime of every call this subscriber was sent, until it leaves the lookback. */
+  const sent = new Map<string, number>();
+  const queue: LiveItem[] = [];
+  let waiting: ((result: IteratorResult<LiveItem>) => void) | null = null;
+  let done = false;
+  let hold: FeedHold | null = null;
+
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    hold?.release();
+  };
+  const push = (item: LiveItem): void => {
+    if (done) return;
+    if (waiting) {
+      const resolve = waiting;
+      waiting = null;
+      resolve({ value: item, done: false });
+      return;
+    }
+    if (queue.length >= maxBuffered) {
+      queue.length = 0;
+      queue.push({
+        error: subscriptionLimit(
+          'LIVE_SEND_BUFFER',
+          maxBuffered,
+          `This subscription fell ${maxBuffered} updates behind (LIVE_SEND_BUFFER) and was ended: read updates faster, narrow the filter, or subscribe again`,
+        ),
+      });
+      finish();
+      return;
+    }
+    queue.push(item);
+  };
+  const end = (): void => {
+    finish();
+    if (waiting && queue.length === 0) {
+      const resolve = waiting;
+      waiting = null;
+      resolve({ value: undefined, done: true });
+    }
+  };
+  const send = (call: CallModel, at: number): void => {
+    if (!matches(call)) return;
+    push({ update: { kind: sent.has(call.callId) ? 'CHANGED' : 'NEW', call, at } });
+    sent.set(call.callId, call.beginTime);
+  };
+
+  const listener: SiteFeedListener = {
+    baseline(calls, at) {
+      if (options.since === null) return;
+      const from = Math.max(options.since, at - lookbackMs);
+      for (const call of calls) if (call.beginTime >= from) send(call, at);
+    },
+    changes(calls, at) {
+      for (const call of calls) send(call, at);
+      // A call older than the lookback is no longer polled, so it can't change again: forget it.
+      for (const [callId, beginTime] of sent) if (beginTime < at - lookbackMs) sent.delete(callId);
+    },
+    error(error, final) {
+      push({ error });
+      if (final) end();
+    },
+    end,
+  };
+  hold = options.hold(listener);
+
+  const iterator: AsyncIterableIterator<LiveItem> = {
+    next() {
+      const item = queue.shift();
+      if (item) return Promise.resolve({ value: item, done: false });
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => {
+        waiting = resolve;
+      });
+    },
+    return() {
+      queue.length = 0;
+      end();
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
