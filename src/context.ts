@@ -19,6 +19,7 @@ export interface GatewayContext {
 interface ResolverSettings {
   readonly bucketSizeMs: number;
   readonly maxRangeMs: number;
+  readonly maxTimelinePoints: number;
   readonly maskPii: boolean;
 }
 

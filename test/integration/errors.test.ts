@@ -7,7 +7,6 @@ import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { errorCodes, startStack, type Stack } from '../helpers/stack.js';
 
 const SITE = '25508804';
-const OTHER = '38856538';
 const day = `from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}"`;
 
 describe('bad input', () => {
@@ -94,13 +93,12 @@ describe('bad input', () => {
   });
 });
 
-describe('upstream failures', () => {
+describe('no credential', () => {
   let stack: Stack;
   before(async () => {
     stack = await startStack({
       staticAuthorization: null,
-      env: { LIVEDEFLECT_TIMEOUT: '1s', LIVEDEFLECT_RETRIES: '0', BREAKER_FAILURES: '1000' },
-      simulator: { callsPerHour: 2, now: () => TEST_NOW, credentials: { 'Bearer ok': [SITE, OTHER], 'Bearer other-site': [OTHER] } },
+      simulator: { callsPerHour: 2, now: () => TEST_NOW },
     });
   });
   beforeEach(() => {
@@ -110,62 +108,12 @@ describe('upstream failures', () => {
   });
   after(() => stack.close());
 
-  const twoSites = `{ a: site(id: "${SITE}") { id calls(${day}) { totalCount } } b: site(id: "${OTHER}") { id calls(${day}) { totalCount } } }`;
-  const ok = { authorization: 'Bearer ok' };
-
   it('answers no credential with UNAUTHENTICATED at once, sending nothing upstream', async () => {
     const answer = await stack.query(`{ site(id: "${SITE}") { id calls(${day}) { totalCount } } }`);
     assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
     assert.deepEqual(answer.body.data, { site: { id: SITE, calls: null } });
     assert.equal(stack.simulator.requests.length, 0);
   });
-
-  it('maps an upstream 401 to UNAUTHENTICATED without echoing the token', async () => {
-    const answer = await stack.query(`{ site(id: "${SITE}") { calls(${day}) { totalCount } } }`, undefined, { authorization: 'Bearer wrong-secret' });
-    assert.deepEqual(errorCodes(answer), ['UNAUTHENTICATED']);
-    assert.doesNotMatch(JSON.stringify(answer.body), /wrong-secret/);
-  });
-
-  it('maps an upstream 403 to FORBIDDEN for that site only, with partial data for the other', async () => {
-    const answer = await stack.query(twoSites, undefined, { authorization: 'Bearer other-site' });
-    assert.deepEqual(errorCodes(answer), ['FORBIDDEN']);
-    assert.deepEqual(answer.body.errors![0]!.path, ['a', 'calls']);
-    const data = answer.body.data as { a: { calls: null }; b: { calls: { totalCount: number } } };
-    assert.equal(data.a.calls, null);
-    assert.ok(data.b.calls.totalCount > 0);
-  });
-
-  it('maps an upstream 500 to UPSTREAM_ERROR with the status, keeping the upstream body out', async () => {
-    stack.simulator.injectFault({ kind: 'status', status: 500, body: 'stack trace with secrets', siteId: SITE });
-    const answer = await stack.query(twoSites, undefined, ok);
-    assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
-    assert.equal(answer.body.errors![0]!.extensions!.upstreamStatus, 500);
-    assert.doesNotMatch(JSON.stringify(answer.body), /secrets/);
-    assert.ok((answer.body.data as { b: { calls: { totalCount: number } } }).b.calls.totalCount > 0);
-  });
-
-  it('maps an upstream that does not answer to UPSTREAM_TIMEOUT', async () => {
-    stack.simulator.injectFault({ kind: 'hang', siteId: SITE });
-    const answer = await stack.query(twoSites, undefined, ok);
-    assert.deepEqual(errorCodes(answer), ['UPSTREAM_TIMEOUT']);
-    assert.deepEqual(answer.body.errors![0]!.path, ['a', 'calls']);
-    assert.ok((answer.body.data as { b: { calls: { totalCount: number } } }).b.calls.totalCount > 0);
-  });
-
-  for (const [name, fault] of [
-    ['a body that is not JSON', { kind: 'malformed-json' }],
-    ['a body of the wrong shape', { kind: 'body', body: '{"success":"true","data":"nope"}' }],
-    ['success false', { kind: 'body', body: '{"success":"false","message":"db down"}' }],
-  ] as const) {
-    it(`answers ${name} with UPSTREAM_ERROR and keeps serving`, async () => {
-      stack.simulator.injectFault({ ...fault, times: 1 });
-      const bad = await stack.query(`{ site(id: "${SITE}") { calls(${day}) { totalCount } } }`, undefined, ok);
-      assert.deepEqual(errorCodes(bad), ['UPSTREAM_ERROR']);
-      assert.doesNotMatch(JSON.stringify(bad.body), /db down/);
-      const good = await stack.query(`{ site(id: "${SITE}") { calls(${day}) { totalCount } } }`, undefined, ok);
-      assert.equal(good.body.errors, undefined);
-    });
-  }
 });
 
 describe('the request the upstream receives', () => {
