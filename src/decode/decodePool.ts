@@ -39,8 +39,8 @@ export interface BodyReader {
 /** The upstream client's openBody: a reader per 200 body. */
 export interface WindowDecoding {
   /**
-   * `signal` is the attempt's end (its timeout, the operation's deadline): a window still waiting on its
-   * decode thread then fails rather than wait on.
+   * `signal` is the operation's end (its deadline): a window still waiting on its decode thread then
+   * fails rather than wait on.
    */
   readonly open: (request: WindowRequest, signal?: AbortSignal) => BodyReader;
   close(): Promise<void>;
@@ -181,13 +181,13 @@ class DecodeWorkerPool implements WindowDecoding {
       this.windows.delete(id);
       slot.open--;
     };
-    // Time is up while this window waits on its worker (to read the next MiB, or to answer end()): the
+    // The operation's time is up while this window waits on its worker (to read the next MiB, or to answer end()): the
     // window fails now rather than hold its upstream slot and its buckets for a worker that may be
     // thrashing near its heap limit. The worker drops the window when it gets to it; if it dies, lost()
     // starts another.
     const onAbort = (): void => {
       if ((!window.waiting && !window.ending) || window.failure) return;
-      this.fail(window, decoderLost("decoding did not keep up within the attempt's time"));
+      this.fail(window, decoderLost('decoding did not keep up within the operation deadline'));
       slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
     };
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -30,10 +30,10 @@ export interface ClientOptions {
   readonly onAttempt?: (attempt: AttemptReport) => void;
   /**
    * Reads 200 bodies as they stream in rather than whole: the gateway passes the decode pool's, which
-   * turns them into one pack per bucket on worker threads (src/decode/decodePool.ts). `signal` ends
-   * the attempt: a reader waiting on its decoder when it fires gives up on that decoder.
+   * turns them into one pack per bucket on worker threads (src/decode/decodePool.ts). `signal` is the
+   * operation's end: a reader still waiting on its decoder then fails the window.
    */
-  readonly openBody: (request: WindowRequest, signal: AbortSignal) => BodyReader;
+  readonly openBody: (request: WindowRequest, signal?: AbortSignal) => BodyReader;
   /** The clock and the wait between retries; tests pass fakes so cool-downs and Retry-After take no real time. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -308,7 +308,9 @@ export class LiveDeflectClient {
       const bytes = await drainCapped(response.body, ERROR_BODY_BYTES).catch(() => 0);
       return { status: response.statusCode, retryAfter, result: statusError(response.statusCode, bytes) };
     }
-    const reader = this.options.openBody(request, signal);
+    // The operation's end, not this attempt's timeout: decoding may go on after the body is in, and a decode
+    // thread still starting (or busy with other windows) is no fault of the upstream.
+    const reader = this.options.openBody(request, request.signal);
     // Recording keeps the whole text as well; decoding still streams, so both modes read bodies one way.
     const recorded: Buffer[] | null = this.options.onBody ? [] : null;
     let bodyBytes: number;

@@ -32,6 +32,26 @@ function wireCall(callId: string, time: number, extra: Record<string, unknown> =
   return `${JSON.stringify(callId)}:[${JSON.stringify(event)}]`;
 }
 
+/** A million tiny calls across the window: a decode thread runs out of memory, or out of time, on it. */
+function millionCalls(request: HostileRequest): HostileAnswer {
+  return {
+    kind: 'answer',
+    body: function* () {
+      yield '{"success":"true","data":{';
+      const step = Math.floor((request.endTime - request.startTime) / 1_000_000);
+      for (let call = 0; call < 1_000_000; call += 10_000) {
+        let text = '';
+        for (let i = call; i < call + 10_000; i++) {
+          const time = String(request.startTime + i * step);
+          text += `${i === 0 ? '' : ','}"${i}":[{"eventTime":"${time}","beginTimeStamp":"${time}"}]`;
+        }
+        yield text;
+      }
+      yield '}}';
+    },
+  };
+}
+
 let body: (request: HostileRequest) => HostileAnswer = () => ({ kind: 'hang' });
 
 describe('hostile upstream bodies', () => {
@@ -40,7 +60,7 @@ describe('hostile upstream bodies', () => {
   before(async () => {
     stack = await startHostileStack((request) => (request.siteId === NORMAL_SITE ? normalAnswer(request) : body(request)), {
       logger: log.logger,
-      env: { LIVEDEFLECT_TIMEOUT: '20s', OPERATION_DEADLINE: '25s', LIVEDEFLECT_MAX_BODY: '160MiB', MAX_BUCKET_CALLS: '1000', LOG_LEVEL: 'warn' },
+      env: { LIVEDEFLECT_TIMEOUT: '20s', OPERATION_DEADLINE: '20s', LIVEDEFLECT_MAX_BODY: '160MiB', MAX_BUCKET_CALLS: '1000', LOG_LEVEL: 'warn' },
     });
   });
   after(() => stack.close());
@@ -121,6 +141,11 @@ describe('hostile upstream bodies', () => {
     }));
     assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
     assert.match(answer.body.errors![0]!.message, /larger than this gateway accepts/);
+  });
+
+  it('a million tiny calls fail the window with UPSTREAM_ERROR within the deadline, and a decode thread serves the next', async () => {
+    const answer = await hostileThenNormal(millionCalls);
+    assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
   });
 
   it('a callerInfo nested 5,000 deep is served as callerInfoRaw with callerInfo null, not a failed answer', async () => {

@@ -1,47 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRng } from '../../src/simulator/prng.js';
-import { DAY_MS, HOUR_MS, iso, TEST_DAY } from '../helpers/day.js';
+import { HOUR_MS, iso, TEST_DAY } from '../helpers/day.js';
 import { normalAnswer, startHostileStack, type HostileAnswer, type HostileRequest } from '../helpers/hostileUpstream.js';
 import { upstreamBody } from '../helpers/malformedBodies.js';
 
 /**
- * Acceptance: a corpus of hostile upstream answers through the gateway (the fuzz's malformed bodies and
- * answers built to exhaust memory or time), each followed by a normal query. No answer may take longer
+ * Acceptance: a corpus of hostile upstream answers through the gateway (the fuzz's malformed bodies here;
+ * those built to exhaust memory or time in hostileBodies.test.ts), each followed by a normal query. No answer may take longer
  * than OPERATION_DEADLINE + 1 s (the request is abandoned then, and the test fails), every error is
  * coded, and the normal query answers in full each time.
  */
 
 const NORMAL_SITE = '11111111';
-const DEADLINE_MS = 15_000;
+const DEADLINE_MS = 10_000;
 const FUZZ_BODIES = 500;
-const WORKERS = 4;
+const WORKERS = 8;
 
 const CALLS = `query($site: ID!, $from: DateTime!, $to: DateTime!) { site(id: $site) {
   calls(from: $from, to: $to, first: 500) { totalCount nodes { callId stage callerInfo callerInfoRaw events { type info time } } } } }`;
 
-/** A million tiny calls across the window: a decode thread runs out of memory, or out of time, on it. */
-function millionCalls(request: HostileRequest): HostileAnswer {
-  return {
-    kind: 'answer',
-    body: function* () {
-      yield '{"success":"true","data":{';
-      const step = Math.floor((request.endTime - request.startTime) / 1_000_000);
-      for (let call = 0; call < 1_000_000; call += 10_000) {
-        let text = '';
-        for (let i = call; i < call + 10_000; i++) {
-          const time = String(request.startTime + i * step);
-          text += `${i === 0 ? '' : ','}"${i}":[{"eventTime":"${time}","beginTimeStamp":"${time}"}]`;
-        }
-        yield text;
-      }
-      yield '}}';
-    },
-  };
-}
-
 describe('acceptance: a hostile-upstream corpus', () => {
-  it(`${FUZZ_BODIES} malformed bodies and a million-call body: no crash, no hang, every failure coded, and a normal query right after each is served`, async () => {
+  it(`${FUZZ_BODIES} malformed bodies: no crash, no hang, every failure coded, and a normal query right after each is served`, async () => {
     const rng = createRng('corpus', 'acceptance-3');
     const byHour = new Map<string, (request: HostileRequest) => HostileAnswer>();
     const cases = Array.from({ length: FUZZ_BODIES }, (_, index) => {
@@ -51,9 +31,6 @@ describe('acceptance: a hostile-upstream corpus', () => {
       byHour.set(`${siteId}|${hour}`, () => ({ kind: 'answer', body }));
       return { siteId, hour };
     });
-    // The heavy one goes first, on a day of its own.
-    cases.unshift({ siteId: '90000000', hour: TEST_DAY + 5 * DAY_MS });
-    byHour.set(`90000000|${TEST_DAY + 5 * DAY_MS}`, millionCalls);
     const stack = await startHostileStack(
       (request) =>
         request.siteId === NORMAL_SITE ? normalAnswer(request) : (byHour.get(`${request.siteId}|${request.startTime}`) ?? normalAnswer)(request),
