@@ -40,7 +40,7 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
   return (req, requestId) => {
     const authorization = options.staticAuthorization ?? headerText(req.headers.authorization);
     const scope = authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
-    const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId };
+    const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId, reads: { latest: null } };
     return {
       requestId,
       logger: options.logger,

@@ -20,6 +20,7 @@ export type CallsLoader = DataLoader<BucketKey, readonly CallModel[], string>;
 export function createCallsLoader(store: BucketStore, scope: Scope | null, operation: OperationContext): CallsLoader {
   return new DataLoader<BucketKey, readonly CallModel[], string>(
     async (keys) => {
+      for (const { bucket } of keys) if (operation.reads.latest === null || bucket > operation.reads.latest) operation.reads.latest = bucket;
       if (!scope) {
         const error = missingCredential();
         return keys.map(() => error);

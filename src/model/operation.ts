@@ -15,6 +15,13 @@ export interface OperationContext {
   /** Epoch ms after which no upstream attempt or wait may start or continue. */
   readonly deadline: number;
   readonly requestId: string;
+  /** Which buckets the operation's fields read, filled in by its loader: what the answer's cache hints judge by. */
+  readonly reads: BucketReads;
+}
+
+export interface BucketReads {
+  /** Start of the latest bucket any field asked for; null while none has. */
+  latest: number | null;
 }
 
 /**
