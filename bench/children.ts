@@ -42,7 +42,8 @@ const CALL_TIMEOUT_MS = 120_000;
 /** Starts a bench child (bench/child.ts) under tsx with --expose-gc, and waits until it serves. */
 export async function startChild(kind: ChildKind, env: Record<string, string> = {}): Promise<Child> {
   const child = fork(CHILD_ENTRY, [kind], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_NODE_ARGS: extra node flags for every child, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
