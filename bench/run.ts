@@ -13,7 +13,8 @@ import { runMemory } from './memory.js';
 import { runMesh } from './mesh.js';
 import { runReplicas } from './replicas.js';
 import { formatTable, writeResults, type Row } from './report.js';
-import { CALLS_PER_HOUR, gatewayEnv, median, NOW } from './setup.js';
+import { startCompactUpstream } from './compactUpstream.js';
+import { CALLS_PER_HOUR, DAY_MS, gatewayEnv, median, NOW } from './setup.js';
 import { runWarm } from './warm.js';
 
 const RESULTS = new URL('./results/latest.json', import.meta.url);
@@ -35,9 +36,10 @@ async function main(): Promise<void> {
   try {
     const gateway = await child('gateway', gatewayEnv(simulator.url));
     const floor = await child('floor');
+    const client = await child('client');
     step('1 cold');
-    const cold = await runCold(simulator, gateway, floor);
-    rows.push(cold.row);
+    const cold = await runCold(simulator, gateway, floor, client);
+    rows.push(...cold.rows);
     figures.cold = cold.figures;
 
     step('2 fan-out');
@@ -47,20 +49,36 @@ async function main(): Promise<void> {
     figures.fanOut = fanOut.figures;
 
     step('3 warm');
-    const warm = await runWarm(gateway, 'bucket cache');
+    const warm = await runWarm(gateway, 'bucket cache', {
+      ratio: 0.2,
+      heldBack: "graphql-js executing ~1,500 fields (getArgumentValues, executeFields, completeValue) and Apollo's JSON printing of the answer",
+    });
     rows.push(warm.row);
     await Promise.all(children.splice(0).map((running) => running.stop()));
-    const responseCached = await runWarm(await child('gateway', gatewayEnv(simulator.url, { RESPONSE_CACHE: 'true' })), 'RESPONSE_CACHE=true');
+    const responseCached = await runWarm(await child('gateway', gatewayEnv(simulator.url, { RESPONSE_CACHE: 'true' })), 'RESPONSE_CACHE=true', {
+      ratio: 0.5,
+      heldBack: "the response cache's per-hit work: hashing the query text for the key, JSON.parse of the stored answer and JSON.stringify again",
+    });
     rows.push(responseCached.row);
     figures.warm = { bucketCache: warm.figures, responseCache: responseCached.figures };
     await Promise.all(children.splice(0).map((running) => running.stop()));
 
     step('4 memory');
     const fresh = await child('gateway', gatewayEnv(simulator.url));
-    const memory = await runMemory(fresh, cold.figures.wireBytes / cold.figures.windows);
+    const windowWireBytes = cold.figures.wireBytes / cold.figures.windows;
+    const memory = await runMemory(fresh, { name: "the simulator's windows", windowWireBytes: () => windowWireBytes });
     rows.push(memory.row);
-    figures.memory = memory.figures;
     await Promise.all(children.splice(0).map((running) => running.stop()));
+    const compactUpstream = await startCompactUpstream(simulator.url, DAY_MS);
+    try {
+      const compactGateway = await child('gateway', gatewayEnv(compactUpstream.url));
+      const compact = await runMemory(compactGateway, { name: 'compact windows (short ids)', windowWireBytes: compactUpstream.dayWindowBytes });
+      rows.push(compact.row);
+      figures.memory = { simulator: memory.figures, compact: compact.figures };
+      await Promise.all(children.splice(0).map((running) => running.stop()));
+    } finally {
+      await compactUpstream.close();
+    }
 
     step('5 replicas');
     const replicas = await runReplicas(simulator);
