@@ -64,18 +64,18 @@ export async function startMeshGateway(upstreamUrl: string, responseCache: boole
       ? { cache: keyValueCache(), responseCaching: { session: (request: Request) => request.headers.get('authorization') } }
       : {}),
   });
-  const server = createServer(gateway);
+  const server = createServer((req, res) => void gateway(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return server;
 }
 
 /** The cache Hive Gateway's response cache stores in: an LRU of 100 answers, TTLs in seconds as Mesh gives them. */
 function keyValueCache() {
-  // {}: any value but null and undefined, as lru-cache requires.
-  const lru = new LRUCache<string, {}>({ max: 100 });
+  // Any value but null and undefined, as lru-cache requires.
+  const lru = new LRUCache<string, NonNullable<unknown>>({ max: 100 });
   return {
     get: (key: string) => lru.get(key),
-    set: (key: string, value: {}, options?: { ttl?: number | null }) => void lru.set(key, value, options?.ttl ? { ttl: options.ttl * 1000 } : {}),
+    set: (key: string, value: NonNullable<unknown>, options?: { ttl?: number | null }) => void lru.set(key, value, options?.ttl ? { ttl: options.ttl * 1000 } : {}),
     delete: (key: string) => lru.delete(key),
     getKeysByPrefix: (prefix: string) => [...lru.keys()].filter((key) => key.startsWith(prefix)),
   };

@@ -92,7 +92,7 @@ export function startNaiveServer(upstreamUrl: string): Promise<Server> {
     req.on('end', () => {
       const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown> };
       const contextValue: NaiveContext = { upstreamUrl, authorization: req.headers.authorization ?? '', requests: 0 };
-      graphql({ schema, source: query, rootValue, contextValue, variableValues: variables ?? null }).then((result) => {
+      void graphql({ schema, source: query, rootValue, contextValue, variableValues: variables ?? null }).then((result) => {
         const body = JSON.stringify({ ...result, extensions: { upstreamRequests: contextValue.requests } });
         res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       });

@@ -16,7 +16,7 @@ export interface GatewayContext {
 }
 
 /** The slice of Config that resolvers read. */
-export interface ResolverSettings {
+interface ResolverSettings {
   readonly bucketSizeMs: number;
   readonly maxRangeMs: number;
   readonly maskPii: boolean;

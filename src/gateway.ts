@@ -30,6 +30,8 @@ export interface GatewayOptions {
   readonly upstreamAuthorization: string | null;
   /** Extra routes tried before GraphQL (GraphiQL, metrics). */
   readonly routes?: readonly RouteHandler[];
+  /** The upstream client's clock and retry wait (breaker cool-downs, Retry-After); tests pass a fake one. */
+  readonly upstreamClock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
 }
 
 export interface Gateway {
@@ -63,6 +65,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onAttempt: metrics.recordUpstreamAttempt,
     onBody: recorder?.record,
     openBody: decoding.open,
+    ...options.upstreamClock,
   });
   const memory = new MemoryTier(config.cacheMaxBytes);
   const redis = config.redisUrl

@@ -14,7 +14,7 @@ export interface GatewayMetrics {
   readonly operationDuration: Histogram<'operation'>;
   readonly errors: Counter<'code'>;
   /** The client's onAttempt hook: one upstream HTTP request, answered or not. */
-  recordUpstreamAttempt(attempt: AttemptReport): void;
+  readonly recordUpstreamAttempt: (attempt: AttemptReport) => void;
 }
 
 /** Upstream answers take hundreds of ms to seconds; a whole operation may wait out retries up to its deadline. */
@@ -66,7 +66,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       labelNames: ['code'] as const,
       registers,
     }),
-    recordUpstreamAttempt(attempt) {
+    recordUpstreamAttempt: (attempt) => {
       const status = attempt.status === null ? 'none' : String(attempt.status);
       upstreamRequests.inc({ status });
       upstreamDuration.observe({ status }, attempt.durationMs / 1000);

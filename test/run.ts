@@ -1,6 +1,7 @@
 /**
- * `npm test`: the whole suite in one command. Type-checks, makes sure the GraphiQL bundle exists (the
- * browser test and the gateway's page need it), then runs every test/**\/*.test.ts file with node's
+ * `npm test`: the whole suite in one command. Type-checks, lints (eslint's promise rules, dependency-cruiser's
+ * layer rules, knip's dead-code check), makes sure the GraphiQL bundle exists (the browser test and the
+ * gateway's page need it), then runs every test/**\/*.test.ts file with node's
  * test runner. Tests needing a system program skip without it, unless REQUIRE_SYSTEM_DEPS=1 (CI).
  */
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,10 @@ function testFiles(dir: string): string[] {
 if (only.length === 0) {
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['tsc', '-p', 'src/http/graphiql/client', '--noEmit']);
+  // The habits that keep the tree as DESIGN.md draws it: promise rules, the layers, no dead code.
+  run('npm', ['run', '--silent', 'lint']);
+  run('npm', ['run', '--silent', 'deps']);
+  run('npm', ['run', '--silent', 'knip']);
 }
 /** The newest modification time of any file below dir (0 for none). */
 function newestChange(dir: string): number {

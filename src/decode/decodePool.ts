@@ -33,7 +33,7 @@ export interface BodyReader {
 
 /** The upstream client's openBody: a reader per 200 body. */
 export interface WindowDecoding {
-  open(request: WindowRequest): BodyReader;
+  readonly open: (request: WindowRequest) => BodyReader;
   close(): Promise<void>;
 }
 

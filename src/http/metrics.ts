@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { RouteHandler } from './app.js';
 
-export const METRICS_PATH = '/metrics';
+const METRICS_PATH = '/metrics';
 
 /** GET /metrics: the gateway's registry in Prometheus text format, for a scraper. */
 export function createMetricsRoute(registry: Registry): RouteHandler {

@@ -4,7 +4,7 @@ import type { OperationContext, Scope } from '../model/operation.js';
 import type { CallModel } from '../model/call.js';
 import { missingCredential } from '../errors/graphqlErrors.js';
 
-export interface BucketKey {
+interface BucketKey {
   readonly siteId: string;
   readonly bucket: number;
 }

@@ -9,7 +9,7 @@ type FieldColumn = Exclude<CallStringField, 'callId'>;
 const CALL_ID = CALL_STRING_FIELDS.indexOf('callId');
 
 // The string columns' getters are made from CALL_STRING_FIELDS below; this declares them to the compiler.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the class defines them on its prototype
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- its members are the class's prototype getters
 export interface PackedCall extends Readonly<Pick<CallFields, FieldColumn>> {}
 
 /**
@@ -81,7 +81,7 @@ CALL_STRING_FIELDS.forEach((field, column) => {
 });
 
 /** An event of a PackedCall, seen as an EventModel. */
-export class PackedEvent implements EventModel {
+class PackedEvent implements EventModel {
   constructor(
     readonly call: PackedCall,
     readonly position: number,

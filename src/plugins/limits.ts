@@ -30,7 +30,7 @@ export interface RequestLimits {
 }
 
 /** The setting a client ran into, as extensions.limit tells it. */
-export type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_COST';
+type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_COST';
 
 /**
  * Fragments can make a small document evaluate many fields (a spread used twice in a fragment used
@@ -42,7 +42,7 @@ const MAX_COST_NODES = 10_000;
 const VERDICTS_PER_DOCUMENT = 64;
 
 /** Every refused request: QUERY_TOO_COMPLEX, HTTP 400, which limit and its value, and a message that says what to change. */
-export class QueryLimitError extends GraphQLError {
+class QueryLimitError extends GraphQLError {
   constructor(limit: LimitName, max: number, message: string, found?: number) {
     super(message, {
       extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, ...(found === undefined ? {} : { found }), http: { status: 400 } },
@@ -92,7 +92,7 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
           const variables = request.variables ?? {};
           const key = verdictKey(operation, variables);
           let byRequest = verdicts.get(document);
-          if (!byRequest) verdicts.set(document, (byRequest = new Map()));
+          if (!byRequest) verdicts.set(document, (byRequest = new Map<string, GraphQLError | null>()));
           let verdict = key === null ? undefined : byRequest.get(key);
           if (verdict === undefined) {
             verdict = limitError(limits, shapeRules, schema, document, operation, variables);

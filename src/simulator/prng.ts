@@ -17,7 +17,7 @@ export interface Rng {
 }
 
 /** 32-bit FNV-1a over the parts joined by NUL, then avalanched (FNV alone mixes the last characters poorly). */
-export function hashParts(...parts: readonly (string | number)[]): number {
+function hashParts(...parts: readonly (string | number)[]): number {
   const text = parts.join('\u0000');
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {

@@ -70,7 +70,7 @@ async function siteDirectories(dir: string) {
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     const contract = 'a directory made by LIVEDEFLECT_RECORD';
-    throw new TypeError(`startSimulator: replayDir must be ${contract}, but ${JSON.stringify(dir)} can't be read (${reason})`);
+    throw new TypeError(`startSimulator: replayDir must be ${contract}, but ${JSON.stringify(dir)} can't be read (${reason})`, { cause: error });
   }
 }
 

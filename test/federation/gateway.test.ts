@@ -199,7 +199,7 @@ describe('a real @apollo/gateway over our subgraph and an independent conversati
       answer.body.errors?.map((error) => [error.path, error.extensions?.code]),
       [[['site', 'calls'], 'UNAUTHENTICATED']],
     );
-    assert.match(answer.body.errors![0]!.message, /Authorization/);
+    assert.match(answer.body.errors[0]!.message, /Authorization/);
     assert.equal(stack.simulator.requests.length, 0);
   });
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 
-export const REDIS_SERVER_PATH = '/usr/bin/redis-server';
+const REDIS_SERVER_PATH = '/usr/bin/redis-server';
 
 /**
  * The `skip` option for a suite that needs redis-server: skipped when it is not installed, unless

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/config.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
 import type { RouteHandler } from '../../src/http/app.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.js';
@@ -14,6 +12,8 @@ export interface StackOptions {
   readonly staticAuthorization?: string | null;
   readonly logger?: Logger;
   readonly routes?: readonly RouteHandler[];
+  /** The upstream client's clock and retry wait: see test/helpers/fakeClock.ts. */
+  readonly upstreamClock?: GatewayOptions['upstreamClock'];
 }
 
 export interface GraphQLAnswer {
@@ -35,16 +35,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export const TEST_TOKEN = 'Bearer test';
+const TEST_TOKEN = 'Bearer test';
 
 /** The extensions.code of each error of an answer, in order. */
 export function errorCodes(answer: GraphQLAnswer): unknown[] {
   return (answer.body.errors ?? []).map((error) => error.extensions?.code);
 }
-
-/** The built GraphiQL bundle, when `npm run build:graphiql` has made it. */
-export const GRAPHIQL_ASSETS = fileURLToPath(new URL('../../dist/graphiql/', import.meta.url));
-export const hasGraphiQLBundle = (): boolean => existsSync(GRAPHIQL_ASSETS);
 
 /** A real simulator and a real gateway talking HTTP on loopback: what every integration test runs against. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -58,6 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     upstreamUrl: config.upstreamUrl ?? simulator.url,
     upstreamAuthorization: staticAuthorization,
     routes: options.routes ?? [],
+    ...(options.upstreamClock ? { upstreamClock: options.upstreamClock } : {}),
   });
   const gatewayUrl = gateway.url;
   return {

@@ -173,7 +173,7 @@ describe('the request the upstream receives', () => {
     const seen: { method?: string; url?: string; headers?: Record<string, unknown>; body?: string }[] = [];
     const upstream = createServer((req, res) => {
       let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       req.on('end', () => {
         seen.push({ method: req.method, url: req.url, headers: req.headers, body });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":"true","data":{}}');
@@ -227,19 +227,5 @@ describe('the HTTP edge', () => {
     });
     assert.equal(answer.status, 400);
     assert.match(answer.body, /BAD_REQUEST/);
-  });
-
-  it('pages a filtered list with a cursor, and the cursor still works when the filter is the same', async () => {
-    const query = `query($after: String) { site(id: "${SITE}") { calls(${day}, first: 2, after: $after, filter: { stages: [DECLINED, CONVERSATION_STARTED] }) {
-      totalCount nodes { callId stage } pageInfo { hasNextPage endCursor } } } }`;
-    type Page = { site: { calls: { totalCount: number; nodes: { callId: string; stage: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
-    const first = (await stack.query(query)).body.data as Page;
-    const second = (await stack.query(query, { after: first.site.calls.pageInfo.endCursor })).body.data as Page;
-    const all = (await stack.query(query.replace('first: 2', 'first: 500'))).body.data as Page;
-    assert.deepEqual(
-      [...first.site.calls.nodes, ...second.site.calls.nodes],
-      all.site.calls.nodes.slice(0, 4),
-    );
-    assert.ok(all.site.calls.nodes.every((call) => call.stage === 'DECLINED' || call.stage === 'CONVERSATION_STARTED'));
   });
 });

@@ -59,7 +59,7 @@ describe('gateway over the simulator', () => {
     for (const call of all) {
       const events = [...wire[call.callId]!].sort((a, b) => Number(a.eventTime) - Number(b.eventTime));
       const latest = (field: keyof (typeof events)[number]) =>
-        events.reduce<string | null>((value, event) => (event[field] ? (event[field] as string) : value), null);
+        events.reduce<string | null>((value, event) => (event[field] ? (event[field]) : value), null);
       assert.equal(call.site.id, SITE);
       assert.equal(call.beginTime, iso(Number(events[0]!.beginTimeStamp)));
       assert.equal(call.skill, latest('skill'));
@@ -83,7 +83,7 @@ describe('gateway over the simulator', () => {
 
   it('parses callerInfo when it is a JSON object and gives null otherwise', () => {
     for (const call of all) {
-      let parsed: unknown = null;
+      let parsed: unknown;
       try {
         parsed = call.callerInfoRaw ? JSON.parse(call.callerInfoRaw) : null;
       } catch {
@@ -155,6 +155,20 @@ describe('gateway over the simulator', () => {
         assert.deepEqual(page.nodes.map((call) => call.callId), expected.slice(0, 10));
       });
     }
+  });
+
+  it('pages a filtered list with a cursor, and the cursor still works when the filter is the same', async () => {
+    const query = `query($after: String) { site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}", first: 2, after: $after, filter: { stages: [DECLINED, CONVERSATION_STARTED] }) {
+      totalCount nodes { callId stage } pageInfo { hasNextPage endCursor } } } }`;
+    type Page = { site: { calls: { totalCount: number; nodes: { callId: string; stage: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    const first = (await stack.query(query)).body.data as Page;
+    const second = (await stack.query(query, { after: first.site.calls.pageInfo.endCursor })).body.data as Page;
+    const all = (await stack.query(query.replace('first: 2', 'first: 500'))).body.data as Page;
+    assert.deepEqual(
+      [...first.site.calls.nodes, ...second.site.calls.nodes],
+      all.site.calls.nodes.slice(0, 4),
+    );
+    assert.ok(all.site.calls.nodes.every((call) => call.stage === 'DECLINED' || call.stage === 'CONVERSATION_STARTED'));
   });
 
   it('pages through 3+ pages in each order with no call missing or repeated', async () => {

@@ -174,7 +174,7 @@ describe('LIVEDEFLECT_RECORD_MASK_PII', () => {
       sent.flatMap((event) => {
         try {
           const values = Object.values(JSON.parse(event.callerInfo) as Record<string, unknown>);
-          return values.filter((value) => typeof value === 'string' && value.length >= 5);
+          return values.filter((value): value is string => typeof value === 'string' && value.length >= 5);
         } catch {
           return [];
         }
@@ -184,7 +184,7 @@ describe('LIVEDEFLECT_RECORD_MASK_PII', () => {
     const recordings = await Promise.all((await recordedFiles(dir)).map((file) => readFile(join(dir, SITE, file), 'utf8')));
     const text = recordings.join('\n');
     for (const phone of phones) assert.ok(!text.includes(phone), `the recording holds ${phone}`);
-    for (const value of callerInfoValues) assert.ok(!text.includes(`"${value}`), `the recording holds callerInfo value ${String(value)}`);
+    for (const value of callerInfoValues) assert.ok(!text.includes(`"${value}`), `the recording holds callerInfo value ${value}`);
 
     const replayed = await replay(dir);
     try {

@@ -12,7 +12,7 @@ describe('generated resolver types', () => {
     const previous = process.cwd();
     process.chdir(root);
     try {
-      const outputs = await generate({ ...config, cwd: root, silent: true }, false);
+      const outputs = (await generate({ ...config, cwd: root, silent: true }, false)) as { filename: string; content: string }[];
       assert.ok(outputs.length > 0);
       for (const output of outputs) {
         const committed = readFileSync(`${root}/${output.filename}`, 'utf8');

@@ -19,7 +19,7 @@ export class GraphQLRequestError extends Error {
 
   constructor(readonly errors: readonly GraphQLErrorBody[]) {
     super(errors.map((error) => error.message).join('; '));
-    this.codes = errors.map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
+    this.codes = errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN'));
   }
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { defaultCallsPerHour } from '../../src/simulator/callRate.js';
-import { generateHour, generateWindow, type WireEvent } from '../../src/simulator/generator.js';
+import { defaultCallsPerHour } from '../../../src/simulator/callRate.js';
+import { generateHour, generateWindow, type WireEvent } from '../../../src/simulator/generator.js';
 
 const HOUR = 3_600_000;
 const SITE = '25508804';

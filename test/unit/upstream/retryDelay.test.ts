@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRetryAfter, retryDelayMs } from '../../src/upstream/retryDelay.js';
+import { parseRetryAfter, retryDelayMs } from '../../../src/upstream/retryDelay.js';
 
 const now = Date.UTC(2026, 0, 1);
 

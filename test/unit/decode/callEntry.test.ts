@@ -1,15 +1,30 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { decodeWindow } from '../helpers/decodeOracle.js';
-import { BodyFault } from '../../src/decode/bodyFault.js';
+import { BodyFault } from '../../../src/decode/bodyFault.js';
+import { WindowPacker } from '../../../src/decode/windowPacker.js';
+import type { CallModel } from '../../../src/model/call.js';
+import { CallPack } from '../../../src/pack/callPack.js';
+import type { WindowRequest } from '../../../src/wire/livedeflect.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/upstream/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/upstream/${name}`, import.meta.url), 'utf8'));
 const window = { siteId: '25508804', startTime: 1528930000000, endTime: 1528940000000 };
 
-describe('decodeWindow', () => {
+/**
+ * The gateway's own path for a body: streamed through the packer in 7-byte chunks with 16-byte batches, so
+ * entries are cut across chunks and batches everywhere; calls read back through the packs' views.
+ */
+function readWindow(body: unknown, request: WindowRequest): { calls: CallModel[]; outsideWindow: number; issues: string[] } {
+  const bytes = Buffer.from(JSON.stringify(body));
+  const packer = new WindowPacker(request, 3_600_000, 16);
+  for (let at = 0; at < bytes.length; at += 7) packer.push(bytes.subarray(at, at + 7));
+  const { packs, outsideWindow, issues } = packer.end();
+  return { calls: packs.flatMap(([, pack]) => new CallPack(pack).calls()), outsideWindow, issues };
+}
+
+describe('call entries, read by the streaming reader', () => {
   it('reads the published example into one call with its fields and parsed callerInfo', () => {
-    const { calls, outsideWindow, issues } = decodeWindow(fixture('example.json'), window);
+    const { calls, outsideWindow, issues } = readWindow(fixture('example.json'), window);
     assert.equal(calls.length, 1);
     assert.equal(outsideWindow, 0);
     assert.deepEqual(issues, []);
@@ -34,7 +49,7 @@ describe('decodeWindow', () => {
     );
   });
 
-  const quirks = decodeWindow(fixture('quirks.json'), window);
+  const quirks = readWindow(fixture('quirks.json'), window);
   const byId = new Map(quirks.calls.map((call) => [call.callId, call]));
 
   it('accepts numbers for ids and times, one event object instead of a list, and externalCustomerId', () => {
@@ -95,7 +110,7 @@ describe('decodeWindow', () => {
   });
 
   it('answers an empty data map, null or [] with no calls', () => {
-    for (const data of [{}, null, []]) assert.deepEqual(decodeWindow({ success: 'true', data }, window).calls, []);
+    for (const data of [{}, null, []]) assert.deepEqual(readWindow({ success: 'true', data }, window).calls, []);
   });
 
   for (const [name, body] of [
@@ -107,7 +122,7 @@ describe('decodeWindow', () => {
   ] as const) {
     it(`rejects ${name} as a body fault (the window's UPSTREAM_ERROR) and keeps the upstream's words out of the message`, () => {
       assert.throws(
-        () => decodeWindow(body, window),
+        () => readWindow(body, window),
         (error: unknown) => error instanceof BodyFault && !error.message.includes('internal'),
       );
     });
@@ -117,7 +132,7 @@ describe('decodeWindow', () => {
     const odd = [null, 0, -1, 1.5, '', 'x', true, [], {}, '123abc', 1e300];
     for (const value of odd) {
       const event = { callId: '7', eventType: value, eventTime: value, beginTimeStamp: value, skill: value, callerInfo: value };
-      const result = decodeWindow({ success: 'true', data: { '7': [event, { ...event, eventTime: '1528932953300' }] } }, window);
+      const result = readWindow({ success: 'true', data: { '7': [event, { ...event, eventTime: '1528932953300' }] } }, window);
       assert.ok(result.calls.length <= 1, JSON.stringify(value));
     }
   });

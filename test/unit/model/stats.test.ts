@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyCallFields, type CallModel } from '../../src/model/call.js';
-import { buildCall } from '../helpers/decodeOracle.js';
-import { eventKindOf } from '../../src/model/eventKind.js';
-import { deflectionStatsOf } from '../../src/model/stats.js';
+import { emptyCallFields, type CallModel } from '../../../src/model/call.js';
+import { buildCall } from '../../helpers/decodeOracle.js';
+import { eventKindOf } from '../../../src/model/eventKind.js';
+import { deflectionStatsOf } from '../../../src/model/stats.js';
 
 
 /** A call beginning at 0 with the given wire events at the given seconds. */

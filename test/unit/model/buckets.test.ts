@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketsForRange, bucketStart, windowsForBuckets } from '../../src/model/buckets.js';
+import { bucketsForRange, bucketStart, windowsForBuckets } from '../../../src/model/buckets.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

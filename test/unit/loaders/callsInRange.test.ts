@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callsInRange } from '../../src/loaders/callsInRange.js';
-import { emptyCallFields, type CallModel } from '../../src/model/call.js';
-import { buildCall, packOf } from '../helpers/decodeOracle.js';
-import { eventKindOf } from '../../src/model/eventKind.js';
-import { callSortKey, compareCalls, compareEvents, compareSortKeys, eventSortKey } from '../../src/model/order.js';
-import type { CursorKey } from '../../src/resolvers/cursor.js';
-import type { PageModel } from '../../src/resolvers/models.js';
-import { pageOf } from '../../src/resolvers/paging.js';
+import { callsInRange } from '../../../src/loaders/callsInRange.js';
+import { emptyCallFields, type CallModel } from '../../../src/model/call.js';
+import { buildCall, packOf } from '../../helpers/decodeOracle.js';
+import { eventKindOf } from '../../../src/model/eventKind.js';
+import { callSortKey, compareCalls, compareEvents, compareSortKeys, eventSortKey } from '../../../src/model/order.js';
+import { randomSource } from '../../helpers/random.js';
 
 const SITE = '1';
 const BUCKET_MS = 1_000;
 const ROUNDS = 300;
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function randomSource(seed: number): (below: number) => number {
-  let state = seed;
-  return (below) => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
-  };
-}
 
 function call(callId: string, beginTime: number, eventOffsets: readonly number[] = [0]): CallModel {
   return buildCall({
@@ -102,29 +89,6 @@ describe('calls of a range', () => {
     }
     for (const a of events) {
       for (const b of events) assert.equal(Math.sign(compareEvents(a, b)), Math.sign(compareSortKeys(eventSortKey(a), eventSortKey(b))));
-    }
-  });
-});
-
-describe('pageOf', () => {
-  it('DESC pages, cursor after cursor, walk the ascending list from its end', () => {
-    const random = randomSource(4);
-    for (let round = 0; round < 50; round++) {
-      const sorted = packOf(SITE, Array.from({ length: random(20) }, (_, i) => call(`c${i}`, random(8) * 10))).calls();
-      for (const order of ['ASC', 'DESC'] as const) {
-        const first = 1 + random(5);
-        const walked: CallModel[] = [];
-        let after: CursorKey | null = null;
-        for (let page = 0; page <= sorted.length; page++) {
-          const result: PageModel<CallModel> = pageOf(sorted, { field: 'calls', order, first, after }, callSortKey);
-          assert.equal(result.totalCount, sorted.length);
-          walked.push(...result.items);
-          if (!result.hasNextPage) break;
-          after = callSortKey(result.items[result.items.length - 1]!);
-        }
-        const expected = order === 'ASC' ? [...sorted] : [...sorted].reverse();
-        assert.deepEqual(walked.map(keyOf), expected.map(keyOf));
-      }
     }
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CircuitBreaker } from '../../src/upstream/breaker.js';
-import { UpstreamError } from '../../src/upstream/errors.js';
+import { CircuitBreaker } from '../../../src/upstream/breaker.js';
+import { UpstreamError } from '../../../src/upstream/errors.js';
 
 const unavailable = (message: RegExp) => (error: unknown) =>
   error instanceof UpstreamError && error.code === 'UPSTREAM_UNAVAILABLE' && message.test(error.message);

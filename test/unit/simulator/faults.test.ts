@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FaultList, type Fault } from '../../src/simulator/faults.js';
+import { FaultList, type Fault } from '../../../src/simulator/faults.js';
 
 describe('simulator fault list', () => {
   it('applies a fault to every request when it has no times', () => {
