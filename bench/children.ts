@@ -64,7 +64,8 @@ export async function startChild(kind: ChildKind, env: Record<string, string> = 
     const reply = nextReply(child, CALL_TIMEOUT_MS, `the ${kind} child to answer ${request.kind}`);
     child.send(request);
     const answer = await reply;
-    if (answer.kind !== expected) throw new Error(`the ${kind} child answered ${request.kind} with ${answer.kind === 'error' ? answer.message : answer.kind}`);
+    if (answer.kind !== expected)
+      throw new Error(`the ${kind} child answered ${request.kind} with ${answer.kind === 'error' ? answer.message : answer.kind}`);
     return answer as Extract<ChildReply, { kind: K }>;
   };
   return {

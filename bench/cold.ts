@@ -59,7 +59,8 @@ export async function runCold(simulator: Simulator, gateway: Child, floor: Child
     clientMs.push(clientQuery.ms);
     const clientFloor = await client.fetchWindows(floorRequest);
     clientFloorMs.push(clientFloor.ms);
-    if (clientQuery.calls !== clientFloor.calls) throw new Error(`the client was answered ${clientQuery.calls} calls, its floor parsed ${clientFloor.calls}`);
+    if (clientQuery.calls !== clientFloor.calls)
+      throw new Error(`the client was answered ${clientQuery.calls} calls, its floor parsed ${clientFloor.calls}`);
   }
   const ratio = median(gatewayMs) / median(floorMs);
   const clientRatio = median(clientMs) / median(clientFloorMs);

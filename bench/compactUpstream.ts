@@ -37,7 +37,11 @@ export async function startCompactUpstream(simulatorUrl: string, dayMs: number):
       const answer = answers.get(request);
       const respond = (body: string) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       if (answer !== undefined) return respond(answer);
-      fetch(`${simulatorUrl}${req.url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' }, body: request })
+      fetch(`${simulatorUrl}${req.url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        body: request,
+      })
         .then(async (upstream) => {
           const text = await upstream.text();
           if (upstream.status !== 200) return res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
@@ -73,6 +77,7 @@ function compact(body: WireBody, shortId: (id: string) => string): string {
     return short;
   };
   const data: Record<string, WireEvent[] | WireEvent> = {};
-  for (const [callId, events] of Object.entries(body.data)) data[shortId(callId)] = Array.isArray(events) ? events.map(compactEvent) : compactEvent(events);
+  for (const [callId, events] of Object.entries(body.data))
+    data[shortId(callId)] = Array.isArray(events) ? events.map(compactEvent) : compactEvent(events);
   return JSON.stringify({ ...body, data });
 }

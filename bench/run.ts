@@ -72,7 +72,10 @@ async function main(): Promise<void> {
     const compactUpstream = await startCompactUpstream(simulator.url, DAY_MS);
     try {
       const compactGateway = await child('gateway', gatewayEnv(compactUpstream.url));
-      const compact = await runMemory(compactGateway, { name: 'compact windows (short ids)', windowWireBytes: compactUpstream.dayWindowBytes });
+      const compact = await runMemory(compactGateway, {
+        name: 'compact windows (short ids)',
+        windowWireBytes: () => compactUpstream.dayWindowBytes(),
+      });
       rows.push(compact.row);
       figures.memory = { simulator: memory.figures, compact: compact.figures };
       await Promise.all(children.splice(0).map((running) => running.stop()));

@@ -19,7 +19,7 @@ export interface OperationContext {
   readonly reads: BucketReads;
 }
 
-export interface BucketReads {
+interface BucketReads {
   /** Start of the latest bucket any field asked for; null while none has. */
   latest: number | null;
 }

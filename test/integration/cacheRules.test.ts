@@ -88,7 +88,12 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
     return { store, memory, advance: (ms) => void (now += ms) };
   }
 
-  const operation = (): OperationContext => ({ cost: emptyOperationCost(), deadline: Date.now() + 10_000, requestId: 'test', reads: { latest: null } });
+  const operation = (): OperationContext => ({
+    cost: emptyOperationCost(),
+    deadline: Date.now() + 10_000,
+    requestId: 'test',
+    reads: { latest: null },
+  });
   const load = async (store: BucketStore, buckets: number[], token = TOKEN_A, site = SITE) => {
     const op = operation();
     const results = await store.loadBuckets(scopeOf(token), site, buckets, op);
@@ -121,10 +126,18 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
     advance(2 * SECOND);
     const { cost } = await load(store, [at(9), at(11)]);
     assert.deepEqual(cost.cache.memory, { hits: 1, misses: 1 });
-    assert.deepEqual(simulator.requests.slice(2).map((request) => request.startTime), [at(11)], 'only the recent bucket expired');
+    assert.deepEqual(
+      simulator.requests.slice(2).map((request) => request.startTime),
+      [at(11)],
+      'only the recent bucket expired',
+    );
     advance(SETTLED_TTL);
     await load(store, [at(9)]);
-    assert.deepEqual(simulator.requests.slice(3).map((request) => request.startTime), [at(9)], 'the settled bucket expires after its own TTL');
+    assert.deepEqual(
+      simulator.requests.slice(3).map((request) => request.startTime),
+      [at(9)],
+      'the settled bucket expires after its own TTL',
+    );
   });
 
   it('settles a bucket once its end is CACHE_SETTLE_AFTER old, judged when it is fetched', async () => {
