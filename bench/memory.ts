@@ -3,7 +3,7 @@ import type { Row } from './report.js';
 import { mb } from './report.js';
 import { DAY0, DAY_MS, post, rangeQuery } from './setup.js';
 
-const DAYS = 31;
+export const MEMORY_DAYS = 31;
 /** What holds the row back, printed when the goal is missed. */
 const HELD_BACK = "held back by the packs every bucket of the range leaves in the cache, and the decode threads' heaps";
 
@@ -32,7 +32,7 @@ export interface MemoryFigures {
 export async function runMemory(gateway: Child, upstream: MemoryUpstream): Promise<{ figures: MemoryFigures; row: Row }> {
   await post(gateway.url, rangeQuery(DAY0 - DAY_MS, DAY0 - DAY_MS + 3_600_000), 'Bearer memory-warmup');
   const before = await gateway.resetPeak();
-  const answer = await post(gateway.url, rangeQuery(DAY0, DAY0 + DAYS * DAY_MS), 'Bearer memory');
+  const answer = await post(gateway.url, rangeQuery(DAY0, DAY0 + MEMORY_DAYS * DAY_MS), 'Bearer memory');
   const after = await gateway.memory();
   const windowWireBytes = upstream.windowWireBytes();
   const calls = (answer.body.data as { site: { calls: { totalCount: number } } }).site.calls.totalCount;
@@ -49,9 +49,9 @@ export async function runMemory(gateway: Child, upstream: MemoryUpstream): Promi
       ms: answer.ms,
     },
     row: {
-      scenario: `memory: ${DAYS}-day range, ${calls} calls, cold, ${upstream.name}`,
+      scenario: `memory: ${MEMORY_DAYS}-day range, ${calls} calls, cold, ${upstream.name}`,
       ours: `peak RSS +${mb(growth)}; cache ${((after.cacheBytes - before.cacheBytes) / calls).toFixed(0)} B/call`,
-      baseline: `one window's wire JSON ${mb(windowWireBytes)} (${(windowWireBytes / (calls / DAYS)).toFixed(0)} B/call)`,
+      baseline: `one window's wire JSON ${mb(windowWireBytes)} (${(windowWireBytes / (calls / MEMORY_DAYS)).toFixed(0)} B/call)`,
       ratio,
       goal: '< 4',
       met: ratio < 4,

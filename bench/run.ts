@@ -9,12 +9,12 @@ import { startSimulator } from '../src/simulator/index.js';
 import { startChild, type Child } from './children.js';
 import { runCold } from './cold.js';
 import { runFanOut } from './fanOut.js';
-import { runMemory } from './memory.js';
+import { MEMORY_DAYS, runMemory } from './memory.js';
 import { runMesh } from './mesh.js';
 import { runReplicas } from './replicas.js';
 import { formatTable, writeResults, type Row } from './report.js';
 import { startCompactUpstream } from './compactUpstream.js';
-import { CALLS_PER_HOUR, DAY_MS, gatewayEnv, median, NOW } from './setup.js';
+import { CALLS_PER_HOUR, DAY0, DAY_MS, dayWindows, gatewayEnv, median, NOW, SITE } from './setup.js';
 import { runWarm } from './warm.js';
 
 const RESULTS = new URL('./results/latest.json', import.meta.url);
@@ -32,7 +32,13 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   const figures: Record<string, unknown> = {};
-  const step = (name: string) => process.stderr.write(`bench: ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  let printed = 0;
+  // Each step first prints the rows the one before it added: a run that fails later still shows them.
+  const step = (name: string) => {
+    if (rows.length > printed) process.stderr.write(`${formatTable(rows.slice(printed))}\n`);
+    printed = rows.length;
+    process.stderr.write(`bench: ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  };
   try {
     const gateway = await child('gateway', gatewayEnv(simulator.url));
     const floor = await child('floor');
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     await Promise.all(children.splice(0).map((running) => running.stop()));
     const compactUpstream = await startCompactUpstream(simulator.url, DAY_MS);
     try {
+      await compactUpstream.prepare(SITE, dayWindows(DAY0, MEMORY_DAYS));
       const compactGateway = await child('gateway', gatewayEnv(compactUpstream.url));
       const compact = await runMemory(compactGateway, {
         name: 'compact windows (short ids)',
