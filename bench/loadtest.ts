@@ -4,14 +4,19 @@
  * figures and exits 1 when the gateway answered any 5xx, an error code other than the upstream ones the
  * faults explain, a body that is not a GraphQL response, or when its RSS grew by more than the limit.
  *
- *   npm run loadtest -- --connections 50 --duration 20
+ * Then the abuse phase (bench/abuse.ts): one client floods distinct 1 MB documents and operations over
+ * the window budget while the other connections run the same mix. It fails when those others got any
+ * 5xx, any answer waited past OPERATION_DEADLINE, or RSS grew by more than --max-abuse-rss-growth-mb.
+ *
+ *   npm run loadtest -- --connections 50 --duration 20 --abuse-duration 20
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { generateWindow, MAX_CALL_DURATION_MS, startSimulator } from '../src/simulator/index.js';
+import { startSimulator } from '../src/simulator/index.js';
 import { spawnMain, within } from '../test/helpers/mainProcess.js';
+import { floodGateway, rssOf } from './abuse.js';
+import { CALLS_PER_HOUR, FIRST_DAY, NOW, operations } from './loadMix.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -20,6 +25,9 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     'fault-rate': { type: 'string', default: '0.1' },
     'max-rss-growth-mb': { type: 'string', default: '100' },
+    'abuse-duration': { type: 'string', default: '20' },
+    'abuse-connections': { type: 'string', default: '2' },
+    'max-abuse-rss-growth-mb': { type: 'string', default: '150' },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -27,45 +35,24 @@ const DURATION_S = Number(args.duration);
 const WARMUP_S = Number(args.warmup);
 const FAULT_RATE = Number(args['fault-rate']);
 const MAX_RSS_GROWTH_BYTES = Number(args['max-rss-growth-mb']) * 1024 * 1024;
+const ABUSE_DURATION_S = Number(args['abuse-duration']);
+const ABUSE_CONNECTIONS = Number(args['abuse-connections']);
+const MAX_ABUSE_RSS_GROWTH_BYTES = Number(args['max-abuse-rss-growth-mb']) * 1024 * 1024;
+/** The gateway's OPERATION_DEADLINE, set below: no answer may wait longer. */
+const OPERATION_DEADLINE_MS = 30_000;
 const SETTLE_MS = 2_000;
 
-const SITE = '25508804';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-const DAYS = 7;
-const FIRST_DAY = Date.UTC(2026, 0, 5);
-const NOW = FIRST_DAY + DAYS * DAY_MS + MAX_CALL_DURATION_MS;
-const CALLS_PER_HOUR = 20;
 /** What the injected 503s can explain: retries ran out, or the breaker opened. */
 const EXPECTED_CODES = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE']);
 
-const iso = (time: number) => new Date(time).toISOString();
-const CALL_FIELDS = 'id callId beginTime skill stage conversationId customerPhone { e164 } callerInfo lastEventTime events { type info time }';
-
-/** The operations every connection sends in turn: pages of days, a dashboard of ranges, single calls. */
-function operations(): string[] {
-  const days = Array.from({ length: DAYS }, (_, day) => FIRST_DAY + day * DAY_MS);
-  const pages = days.map(
-    (day) => `{ site(id: "${SITE}") { calls(from: "${iso(day)}", to: "${iso(day + DAY_MS)}", first: 100) {
-      totalCount pageInfo { hasNextPage endCursor } nodes { ${CALL_FIELDS} } } } }`,
-  );
-  const dashboard = `query Dashboard { site(id: "${SITE}") {
-    ${[0, 6, 12, 18].map((hour) => `h${hour}: calls(from: "${iso(FIRST_DAY + hour * HOUR_MS)}", to: "${iso(FIRST_DAY + (hour + 6) * HOUR_MS)}", first: 20) { totalCount nodes { callId stage } }`).join('\n')}
-    week: calls(from: "${iso(FIRST_DAY)}", to: "${iso(FIRST_DAY + DAYS * DAY_MS)}", first: 0) { totalCount }
-    events(from: "${iso(FIRST_DAY + DAY_MS)}", to: "${iso(FIRST_DAY + 2 * DAY_MS)}", first: 50) { totalCount nodes { type time call { callId } } } } }`;
-  // Query.call needs ids as the API makes them: one encodes site, begin time and callId.
-  const wire = generateWindow({ seed: 'livedeflect', siteId: SITE, startTime: FIRST_DAY + 3 * DAY_MS, endTime: FIRST_DAY + 3 * DAY_MS + HOUR_MS, now: NOW, callsPerHour: CALLS_PER_HOUR });
-  const calls = Object.entries(wire)
-    .slice(0, 10)
-    .map(([callId, events], i) => `c${i}: call(id: "${Buffer.from(`Call:${SITE}:${events[0]!.beginTimeStamp}:${callId}`).toString('base64url')}") { ${CALL_FIELDS} }`);
-  return [...pages, dashboard, `{ ${calls.join('\n')} }`];
-}
 
 interface Tally {
   readonly codes: Map<string, number>;
   malformed: number;
   withData: number;
   retries: number;
+  /** Answers that took longer than OPERATION_DEADLINE. */
+  pastDeadline: number;
 }
 
 /** Reads each answer as a client would: JSON, data or errors, and what the errors' codes were. */
@@ -85,12 +72,16 @@ function tallyResponse(tally: Tally, body: string): void {
   }
 }
 
-async function run(url: string, durationS: number, tally: Tally): Promise<autocannon.Result> {
+async function run(url: string, durationS: number, tally: Tally, connections = CONNECTIONS): Promise<autocannon.Result> {
   const headers = { 'content-type': 'application/json' };
   return autocannon({
     url,
-    connections: CONNECTIONS,
+    connections,
     duration: durationS,
+    setupClient: (client) =>
+      client.on('response', (_status: number, _bytes: number, responseTimeMs: number) => {
+        if (responseTimeMs > OPERATION_DEADLINE_MS) tally.pastDeadline++;
+      }),
     requests: operations().map((query) => ({
       method: 'POST',
       path: '/graphql',
@@ -101,18 +92,8 @@ async function run(url: string, durationS: number, tally: Tally): Promise<autoca
   });
 }
 
-/** Linux keeps it in /proc; elsewhere the RSS check is skipped and says so. */
-function rssOf(pid: number): number | null {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
 const mb = (bytes: number | null) => (bytes === null ? 'unknown' : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
-const emptyTally = (): Tally => ({ codes: new Map(), malformed: 0, withData: 0, retries: 0 });
+const emptyTally = (): Tally => ({ codes: new Map(), malformed: 0, withData: 0, retries: 0, pastDeadline: 0 });
 
 async function main(): Promise<number> {
   const simulator = await startSimulator({ callsPerHour: CALLS_PER_HOUR, now: () => NOW, precompute: true });
@@ -122,6 +103,7 @@ async function main(): Promise<number> {
     LIVEDEFLECT_AUTHORIZATION: 'Bearer loadtest',
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
+    OPERATION_DEADLINE: `${OPERATION_DEADLINE_MS}ms`,
     GRAPHIQL: 'false',
     // Short TTLs keep the upstream (and its 503s) in play for the whole run instead of only the first seconds.
     CACHE_SETTLED_TTL: '2s',
@@ -178,6 +160,7 @@ async function main(): Promise<number> {
       ...(rssGrowth !== null && rssGrowth > MAX_RSS_GROWTH_BYTES ? [`RSS grew by ${mb(rssGrowth)}, over ${mb(MAX_RSS_GROWTH_BYTES)}`] : []),
       ...(upstream503 === 0 ? ['no 503 reached the gateway: the fault injection did not apply'] : []),
     ];
+    failures.push(...(await abusePhase(url, pid, () => simulator.clearRequests())));
     gateway.child.kill('SIGTERM');
     const exitCode = await within(gateway.exited, 30_000, 'the gateway to stop');
     if (exitCode !== 0) failures.push(`the gateway exited ${exitCode} on SIGTERM`);
@@ -188,6 +171,50 @@ async function main(): Promise<number> {
     if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
     await simulator.close();
   }
+}
+
+/** The normal mix on all connections but the abuser's, with the flood beside it; returns what failed. */
+async function abusePhase(url: string, pid: number, clearUpstreamLog: () => void): Promise<string[]> {
+  clearUpstreamLog();
+  globalThis.gc?.();
+  const rssBefore = rssOf(pid);
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => {
+    const rss = rssOf(pid);
+    if (rss !== null && (rssPeak === null || rss > rssPeak)) rssPeak = rss;
+  }, 250);
+  process.stdout.write(
+    `abuse: ${ABUSE_DURATION_S}s, ${ABUSE_CONNECTIONS} connections flooding 1 MB documents and over-budget operations, ${CONNECTIONS} running the mix\n`,
+  );
+  const tally = emptyTally();
+  let done = false;
+  const [result, flood] = await Promise.all([
+    run(url, ABUSE_DURATION_S, tally).finally(() => (done = true)),
+    floodGateway(`${url}/graphql`, { count: Number.MAX_SAFE_INTEGER, connections: ABUSE_CONNECTIONS, lastDay: FIRST_DAY, stop: () => done }),
+  ]).finally(() => clearInterval(sampler));
+  await sleep(SETTLE_MS);
+  const rssAfter = rssOf(pid);
+  const rssGrowth = rssBefore !== null && rssAfter !== null ? rssAfter - rssBefore : null;
+  const others5xx = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => Number(status) >= 500)
+    .reduce((sum, [, { count }]) => sum + (count ?? 0), 0);
+  const figures: [string, string][] = [
+    ['others: requests', `${result.requests.total} (${result.requests.average.toFixed(0)}/s)`],
+    ['others: latency', `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`],
+    ['others: gateway 5xx', String(others5xx)],
+    ['others: waits past OPERATION_DEADLINE', String(tally.pastDeadline)],
+    ['others: error codes', [...tally.codes].map(([code, count]) => `${code}: ${count}`).join(', ') || 'none'],
+    ['abuser: requests', `${flood.sent}: ${[...flood.statuses].map(([status, count]) => `${status}: ${count}`).join(', ')}, connection errors ${flood.connectionErrors}`],
+    ['gateway RSS', `${mb(rssBefore)} before, peak ${mb(rssPeak)}, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`],
+  ];
+  const width = Math.max(...figures.map(([name]) => name.length));
+  process.stdout.write(`\n${figures.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n\n`);
+  return [
+    ...(others5xx > 0 ? [`abuse: the other clients got ${others5xx} gateway 5xx`] : []),
+    ...(tally.pastDeadline > 0 ? [`abuse: ${tally.pastDeadline} answers to the other clients waited past OPERATION_DEADLINE`] : []),
+    ...(tally.malformed > 0 ? [`abuse: ${tally.malformed} answers to the other clients are not JSON`] : []),
+    ...(rssGrowth !== null && rssGrowth > MAX_ABUSE_RSS_GROWTH_BYTES ? [`abuse: RSS grew by ${mb(rssGrowth)}, over ${mb(MAX_ABUSE_RSS_GROWTH_BYTES)}`] : []),
+  ];
 }
 
 process.exitCode = await main();

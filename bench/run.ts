@@ -15,6 +15,7 @@ import { runReplicas } from './replicas.js';
 import { formatTable, writeResults, type Row } from './report.js';
 import { startCompactUpstream } from './compactUpstream.js';
 import { CALLS_PER_HOUR, DAY0, DAY_MS, dayWindows, gatewayEnv, median, NOW, SITE } from './setup.js';
+import { runTimeline } from './timeline.js';
 import { runWarm } from './warm.js';
 
 const RESULTS = new URL('./results/latest.json', import.meta.url);
@@ -99,6 +100,11 @@ async function main(): Promise<void> {
     const mesh = await runMesh(simulator, median(cold.figures.floorMs));
     rows.push(...mesh.rows);
     figures.mesh = mesh.figures;
+
+    step('7 timeline');
+    const timeline = await runTimeline(await child('gateway', gatewayEnv(simulator.url)), await child('floor'), simulator.url);
+    rows.push(timeline.row);
+    figures.timeline = timeline.figures;
   } finally {
     await Promise.all(children.map((running) => running.stop()));
     await simulator.close();

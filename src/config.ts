@@ -22,7 +22,11 @@ export interface Config {
   readonly upstreamConnections: number;
   readonly maxWindowMs: number;
   readonly bucketSizeMs: number;
+  /** Calls one bucket may hold: an upstream window with more in a bucket fails (with a message naming BUCKET_SIZE). */
+  readonly maxBucketCalls: number;
   readonly maxRangeMs: number;
+  /** Most points one Site.timeline answers: 3000 holds 31 days of quarter hours. */
+  readonly maxTimelinePoints: number;
   readonly operationDeadlineMs: number;
   readonly breakerFailureThreshold: number;
   readonly breakerCooldownMs: number;
@@ -51,7 +55,27 @@ export interface Config {
   readonly maxRootFields: number;
   readonly maxTokens: number;
   readonly maxBodyBytes: number;
+  /** Longest query text accepted, in UTF-8 bytes: comments are not tokens, so MAX_TOKENS alone misses them. */
+  readonly maxQueryBytes: number;
+  /** Bound of each per-document store (parsed documents, APQ query texts, remembered verdicts), in bytes. */
+  readonly documentCacheBytes: number;
+  /** Distinct upstream windows one operation (or one batch) may need, estimated before any request is sent. */
+  readonly maxOperationWindows: number;
   readonly allowBatchedRequests: boolean;
+  /** Operations one batched HTTP request may hold (with ALLOW_BATCHED_REQUESTS). */
+  readonly maxBatchSize: number;
+  /** Answer `{ _service { sdl } }`: on outside production, where rover subgraph introspect needs it set. */
+  readonly exposeSubgraphSdl: boolean;
+  /** Inline federated traces (ftv1) for routers that ask: on outside production. */
+  readonly federatedTracing: boolean;
+  /** Longest a client may take to send a whole request (headers and body). */
+  readonly requestTimeoutMs: number;
+  /** Longest a client may take to send a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** Concurrent client connections; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** After SIGTERM: how long /readyz answers 503 while requests are still served, before the listener closes. */
+  readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
   readonly simulatorSeed: string;
   readonly exampleSiteId: string;
@@ -59,6 +83,16 @@ export interface Config {
   /** Mask phone numbers and callerInfo values in recordings, as MASK_PII does in responses. */
   readonly recordMaskPii: boolean;
   readonly replayDir: string | null;
+  /** CORS_ORIGINS: browser origins allowed to call the gateway, exactly as a browser sends them, or every origin. */
+  readonly corsOrigins: '*' | readonly string[];
+  /** How long a browser may reuse a preflight's answer, in whole seconds (Access-Control-Max-Age). */
+  readonly corsMaxAgeSeconds: number;
+  /** Let browser pages send cookies and HTTP auth (Access-Control-Allow-Credentials); never with every origin. */
+  readonly corsCredentials: boolean;
+  /** PERSISTED_DOCUMENTS: the trusted-documents manifest file; null without one. */
+  readonly persistedDocumentsFile: string | null;
+  /** Only documents of the manifest run: free-form query text is refused and APQ registration is off. */
+  readonly persistedDocumentsOnly: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -101,7 +135,9 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamConnections: read.integer('LIVEDEFLECT_CONNECTIONS', 16, 1, 1024),
     maxWindowMs,
     bucketSizeMs,
+    maxBucketCalls: read.integer('MAX_BUCKET_CALLS', 100_000, 1, 10_000_000),
     maxRangeMs,
+    maxTimelinePoints: read.integer('MAX_TIMELINE_POINTS', 3_000, 1, 100_000),
     operationDeadlineMs: read.duration('OPERATION_DEADLINE', '30s'),
     breakerFailureThreshold: read.integer('BREAKER_FAILURES', 5, 1, 1000),
     breakerCooldownMs: read.duration('BREAKER_COOLDOWN', '30s'),
@@ -126,19 +162,48 @@ export function loadConfig(env: Env = process.env): Config {
     maxRootFields: read.integer('MAX_ROOT_FIELDS', 100, 1, 10_000),
     maxTokens: read.integer('MAX_TOKENS', 5_000, 10, 1_000_000),
     maxBodyBytes: read.bytes('MAX_BODY_BYTES', 1024 * 1024),
+    maxQueryBytes: read.bytes('MAX_QUERY_BYTES', 64 * 1024),
+    documentCacheBytes: read.bytes('DOCUMENT_CACHE_BYTES', 32 * 1024 * 1024),
+    // Three sites' 31-day ranges, each 32 windows of 24h when it does not start at midnight.
+    maxOperationWindows: read.integer('MAX_OPERATION_WINDOWS', 96, 1, 100_000),
     allowBatchedRequests: read.boolean('ALLOW_BATCHED_REQUESTS', false),
+    maxBatchSize: read.integer('MAX_BATCH_SIZE', 10, 1, 1_000),
+    exposeSubgraphSdl: read.boolean('EXPOSE_SUBGRAPH_SDL', !production),
+    federatedTracing: read.boolean('FEDERATED_TRACING', !production),
+    requestTimeoutMs: read.duration('REQUEST_TIMEOUT', '30s'),
+    headersTimeoutMs: read.duration('HEADERS_TIMEOUT', '10s'),
+    maxConnections: read.integer('MAX_CONNECTIONS', 1_024, 1, 1_000_000),
+    shutdownDelayMs: read.duration('SHUTDOWN_DELAY', '5s', { allowZero: true }),
     shutdownTimeoutMs: read.duration('SHUTDOWN_TIMEOUT', '25s'),
     simulatorSeed: read.string('SIMULATOR_SEED', 'livedeflect'),
     exampleSiteId: read.string('EXAMPLE_SITE_ID', '25508804'),
     recordDir: read.optionalString('LIVEDEFLECT_RECORD'),
     recordMaskPii: read.boolean('LIVEDEFLECT_RECORD_MASK_PII', false),
     replayDir: read.optionalString('LIVEDEFLECT_REPLAY'),
+    // Open to every origin while developing; in production none, as a subgraph only a router calls needs no CORS.
+    corsOrigins: read.origins('CORS_ORIGINS', production ? [] : '*'),
+    corsMaxAgeSeconds: read.wholeSeconds('CORS_MAX_AGE', '2h'),
+    corsCredentials: read.boolean('CORS_CREDENTIALS', false),
+    persistedDocumentsFile: read.optionalString('PERSISTED_DOCUMENTS'),
+    persistedDocumentsOnly: read.boolean('PERSISTED_DOCUMENTS_ONLY', false),
   };
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT (${formatDuration(config.headersTimeoutMs)}) must not be longer than REQUEST_TIMEOUT (${formatDuration(config.requestTimeoutMs)}), which includes the headers`,
+    );
+  }
   if (config.recordDir && !config.upstreamUrl) {
     throw new ConfigError('LIVEDEFLECT_RECORD records a real upstream: set LIVEDEFLECT_URL too');
   }
   if (config.replayDir && config.upstreamUrl) {
     throw new ConfigError('LIVEDEFLECT_REPLAY serves recordings from the embedded simulator: unset LIVEDEFLECT_URL');
+  }
+  if (config.corsCredentials && config.corsOrigins === '*') {
+    // Browsers refuse credentials with `Access-Control-Allow-Origin: *`; reflecting every origin instead would let any site act as its visitors.
+    throw new ConfigError('CORS_CREDENTIALS=true needs CORS_ORIGINS to list the allowed origins; "*" would let every site send its visitors\' credentials');
+  }
+  if (config.persistedDocumentsOnly && !config.persistedDocumentsFile) {
+    throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true runs only the documents of a manifest: set PERSISTED_DOCUMENTS to its file');
   }
   return config;
 }
@@ -170,11 +235,12 @@ class EnvReader {
     return value;
   }
 
-  duration(name: string, fallback: string): number {
+  duration(name: string, fallback: string, { allowZero = false } = {}): number {
     const text = this.raw(name) ?? fallback;
     const value = parseDuration(text);
-    if (value === null || value <= 0) {
-      throw new ConfigError(`${name} must be a positive duration like 500ms, 15s, 2h, 31d or plain milliseconds; got "${text}"`);
+    if (value === null || value < 0 || (value === 0 && !allowZero)) {
+      const kind = allowZero ? 'duration (0 for none)' : 'positive duration';
+      throw new ConfigError(`${name} must be a ${kind} like 500ms, 15s, 2h, 31d or plain milliseconds; got "${text}"`);
     }
     return value;
   }
@@ -205,6 +271,36 @@ class EnvReader {
     const found = choices.find((choice) => choice === text.toLowerCase());
     if (!found) throw new ConfigError(`${name} must be one of ${choices.join(', ')}; got "${text}"`);
     return found;
+  }
+
+  /** A duration given in whole seconds, as HTTP headers such as Access-Control-Max-Age want it. */
+  wholeSeconds(name: string, fallback: string): number {
+    const ms = this.duration(name, fallback);
+    if (ms % 1000 !== 0) throw new ConfigError(`${name} must be a whole number of seconds, like 600s or 2h; got "${this.raw(name)}"`);
+    return ms / 1000;
+  }
+
+  /** `*`, or a comma-separated list of origins (scheme, host and port, as the Origin header spells them). */
+  origins(name: string, fallback: '*' | readonly string[]): '*' | readonly string[] {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    if (text === '*') return '*';
+    return text.split(',').map((item) => {
+      const origin = item.trim();
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        // reported below
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        const hint = parsed && ['http:', 'https:'].includes(parsed.protocol) ? ` (did you mean "${parsed.origin}"?)` : '';
+        throw new ConfigError(
+          `${name} must be "*" or a comma-separated list of origins like https://app.example.com,http://localhost:5173; got "${origin}"${hint}`,
+        );
+      }
+      return origin;
+    });
   }
 
   url(name: string, protocols: readonly string[] = ['http:', 'https:']): string | null {

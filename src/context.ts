@@ -19,6 +19,7 @@ export interface GatewayContext {
 interface ResolverSettings {
   readonly bucketSizeMs: number;
   readonly maxRangeMs: number;
+  readonly maxTimelinePoints: number;
   readonly maskPii: boolean;
 }
 
@@ -40,7 +41,13 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
   return (req, requestId) => {
     const authorization = options.staticAuthorization ?? headerText(req.headers.authorization);
     const scope = authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
-    const operation = { cost: emptyOperationCost(), deadline: Date.now() + options.operationDeadlineMs, requestId, reads: { latest: null } };
+    const operation = {
+      cost: emptyOperationCost(),
+      deadline: Date.now() + options.operationDeadlineMs,
+      signal: AbortSignal.timeout(options.operationDeadlineMs),
+      requestId,
+      reads: { latest: null },
+    };
     return {
       requestId,
       logger: options.logger,

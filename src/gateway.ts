@@ -1,20 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BucketStore } from './cache/bucketStore.js';
-import { createFingerprinter } from './cache/fingerprint.js';
+import { createFingerprinter, secretMarker } from './cache/fingerprint.js';
 import { MemoryTier } from './cache/memoryTier.js';
 import { RedisTier } from './cache/redisTier.js';
 import { createWindowDecoding } from './decode/decodePool.js';
 import type { Config } from './config.js';
 import { createGatewayMetrics } from './gatewayMetrics.js';
 import { createRequestListener, GRAPHQL_PATH, type RouteHandler } from './http/app.js';
+import { createCorsRoute } from './http/cors.js';
 import { exampleQuery } from './http/exampleQuery.js';
 import { createGraphiQLHandler } from './http/graphiql/handler.js';
 import { defaultAssetsDir } from './http/graphiql/paths.js';
 import { createHealthRoutes } from './http/health.js';
 import { createMetricsRoute } from './http/metrics.js';
+import { ResponseDrain } from './http/responseDrain.js';
 import type { Logger } from './logger.js';
+import { loadPersistedDocuments } from './persistedDocuments.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
+import { createPersistedDocumentsPlugin } from './plugins/persistedDocuments.js';
 import { createWindowRecorder } from './recording/recorder.js';
 import { createContextFactory } from './context.js';
 import { buildSchema } from './schema.js';
@@ -28,7 +32,7 @@ export interface GatewayOptions {
   readonly upstreamUrl: string;
   /** The static credential actually used: config's, or the embedded simulator's own. */
   readonly upstreamAuthorization: string | null;
-  /** Extra routes tried before GraphQL (GraphiQL, metrics). */
+  /** Extra routes tried before GraphQL, after CORS, health, metrics and GraphiQL. */
   readonly routes?: readonly RouteHandler[];
   /** The upstream client's clock and retry wait (breaker cool-downs, Retry-After); tests pass a fake one. */
   readonly upstreamClock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
@@ -41,6 +45,11 @@ export interface Gateway {
   readonly client: LiveDeflectClient;
   readonly store: BucketStore;
   readonly memory: MemoryTier;
+  /**
+   * The start of a graceful stop: /readyz answers 503 (so a load balancer stops sending) and every
+   * response closes its connection, while the server still accepts and serves. close() follows.
+   */
+  beginShutdown(): void;
   /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT), then releases everything. */
   close(): Promise<void>;
 }
@@ -48,9 +57,17 @@ export interface Gateway {
 /** Wires the request path together (HTTP -> Apollo -> resolvers -> loaders -> cache -> client) and listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  const schema = buildSchema();
+  // First, before any thread or connection is opened: a manifest that does not fit the schema stops the start (ConfigError).
+  const persistedDocuments = config.persistedDocumentsFile ? await loadPersistedDocuments(config.persistedDocumentsFile, schema) : null;
   const metrics = createGatewayMetrics();
   const recorder = config.recordDir ? createWindowRecorder({ dir: config.recordDir, maskPii: config.recordMaskPii, logger }) : null;
-  const decoding = createWindowDecoding({ workers: config.decodeWorkers, bucketSizeMs: config.bucketSizeMs, logger });
+  const decoding = createWindowDecoding({
+    workers: config.decodeWorkers,
+    bucketSizeMs: config.bucketSizeMs,
+    maxBucketCalls: config.maxBucketCalls,
+    logger,
+  });
   const client = new LiveDeflectClient({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -75,6 +92,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (redis && !config.cacheKeySecret) {
     logger.warn('REDIS_URL is set without CACHE_KEY_SECRET: this replica keys entries with its own secret, so replicas share nothing');
   }
+  const secrets = redis && config.cacheKeySecret ? await redis.secretsInUse(secretMarker(config.cacheKeySecret)) : null;
+  if (secrets !== null && secrets > 1) {
+    logger.warn(
+      { secrets },
+      'replicas on this Redis started with different CACHE_KEY_SECRETs in the last 7 days: those with another secret share no cache with this one (give every replica the same secret)',
+    );
+  }
   const store = new BucketStore({
     client,
     upstreamUrl: options.upstreamUrl,
@@ -88,19 +112,32 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     settledTtlMs: config.cacheSettledTtlMs,
     logger,
   });
-  const apollo = createApolloServer(buildSchema(), config, logger, [createMetricsPlugin(metrics)]);
+  const apollo = createApolloServer(schema, config, logger, [
+    ...(persistedDocuments ? [createPersistedDocumentsPlugin(persistedDocuments, config.persistedDocumentsOnly)] : []),
+    createMetricsPlugin(metrics),
+  ]);
   await apollo.start();
   const contextFor = createContextFactory({
     store,
     fingerprint: createFingerprinter(config.cacheKeySecret),
     staticAuthorization: options.upstreamAuthorization,
     operationDeadlineMs: config.operationDeadlineMs,
-    settings: { bucketSizeMs: config.bucketSizeMs, maxRangeMs: config.maxRangeMs, maskPii: config.maskPii },
+    settings: {
+      bucketSizeMs: config.bucketSizeMs,
+      maxRangeMs: config.maxRangeMs,
+      maxTimelinePoints: config.maxTimelinePoints,
+      maskPii: config.maskPii,
+    },
     logger,
   });
+  const drain = new ResponseDrain();
   const health = createHealthRoutes({
     isReady: () =>
-      client.breakerState === 'open' ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' } : { ready: true },
+      drain.closing
+        ? { ready: false, reason: 'shutting down' }
+        : client.breakerState === 'open'
+          ? { ready: false, reason: 'the LiveDeflect upstream is failing (circuit breaker open)' }
+          : { ready: true },
   });
   const graphiql = config.graphiql
     ? [
@@ -113,8 +150,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         }),
       ]
     : [];
-  const routes = [health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
-  const server = createServer(createRequestListener({ apollo, contextFor, maxBodyBytes: config.maxBodyBytes, logger, routes }));
+  const cors = createCorsRoute({ origins: config.corsOrigins, maxAgeSeconds: config.corsMaxAgeSeconds, credentials: config.corsCredentials });
+  const routes = [cors, health, createMetricsRoute(metrics.registry), ...graphiql, ...(options.routes ?? [])];
+  const server = createServer(
+    {
+      // Node's defaults hold a slow request for 300 s and check only every 30 s.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+    },
+    createRequestListener({
+      apollo,
+      contextFor,
+      maxBodyBytes: config.maxBodyBytes,
+      maxBatchSize: config.allowBatchedRequests ? config.maxBatchSize : null,
+      drain,
+      logger,
+      routes,
+    }),
+  );
+  // Connections past this are closed as they arrive, before a byte is read.
+  server.maxConnections = config.maxConnections;
   await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -124,8 +180,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     client,
     store,
     memory,
+    beginShutdown: () => drain.beginClosing(),
     async close() {
-      await drain(server, config.shutdownTimeoutMs);
+      drain.beginClosing();
+      await stopServing(server, config.shutdownTimeoutMs, logger);
       await apollo.stop();
       await client.close();
       await decoding.close();
@@ -146,11 +204,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * Graceful stop: refuse new connections, close idle keep-alive ones, wait for in-flight requests,
- * and cut whatever is still open when the time is up so shutdown always ends.
+ * Graceful stop: refuse new connections, close idle keep-alive ones, wait for in-flight requests (whose
+ * answers say Connection: close), and cut whatever is still open when the time is up so shutdown always ends.
  */
-async function drain(server: Server, timeoutMs: number): Promise<void> {
+async function stopServing(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  logger.info('listener closed: finishing in-flight requests');
   server.closeIdleConnections();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);

@@ -10,7 +10,7 @@ export interface GatewayMetrics {
   readonly upstreamRequests: Counter<'status'>;
   readonly upstreamDuration: Histogram<'status'>;
   readonly cacheLookups: Counter<'tier' | 'result'>;
-  readonly operations: Counter<'operation'>;
+  readonly operations: Counter<'operation' | 'document'>;
   readonly operationDuration: Histogram<'operation'>;
   readonly errors: Counter<'code'>;
   /** The client's onAttempt hook: one upstream HTTP request, answered or not. */
@@ -49,8 +49,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     operations: new Counter({
       name: 'graphql_operations_total',
-      help: 'GraphQL operations by operation name; "(anonymous)" for unnamed ones, "(invalid)" for documents that failed validation.',
-      labelNames: ['operation'] as const,
+      help: 'GraphQL operations by operation name ("(anonymous)" for unnamed ones, "(invalid)" for documents that failed validation) and trusted document id (none for query text).',
+      labelNames: ['operation', 'document'] as const,
       registers,
     }),
     operationDuration: new Histogram({

@@ -1,3 +1,4 @@
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { resolveUpstream } from './embeddedUpstream.js';
 import { startGateway } from './gateway.js';
@@ -17,6 +18,11 @@ async function main(): Promise<void> {
   const upstream = await resolveUpstream(config);
   const gateway = await startGateway({ config, logger, upstreamUrl: upstream.url, upstreamAuthorization: upstream.authorization }).catch(
     (error: unknown) => {
+      // What only the gateway can check, such as the PERSISTED_DOCUMENTS manifest against the schema.
+      if (error instanceof ConfigError) {
+        process.stderr.write(`livedeflect-graphql: configuration error: ${error.message}\n`);
+        process.exit(1);
+      }
       if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
       process.stderr.write(`livedeflect-graphql: port ${config.port} on ${config.host} is in use: stop the other server or set PORT\n`);
       process.exit(1);
@@ -31,9 +37,14 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    gateway
-      .close()
+    // Not ready at once, still serving for SHUTDOWN_DELAY: a load balancer sees /readyz fail and stops
+    // sending before the listener closes, so no request it already sent meets a closed port. SIGINT is a
+    // person at a terminal, with no load balancer to wait for.
+    const delayMs = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
+    gateway.beginShutdown();
+    logger.info({ signal, delayMs }, 'shutting down: /readyz answers 503; serving for SHUTDOWN_DELAY');
+    setTimeoutPromise(delayMs)
+      .then(() => gateway.close())
       .then(() => upstream.simulator?.close())
       .then(
         () => {

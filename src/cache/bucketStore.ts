@@ -4,8 +4,9 @@ import type { CallModel } from '../model/call.js';
 import type { OperationContext, Scope } from '../model/operation.js';
 import type { CallPack } from '../pack/callPack.js';
 import type { LiveDeflectClient } from '../upstream/client.js';
+import { operationOutOfTime } from '../upstream/errors.js';
 import type { MemoryTier } from './memoryTier.js';
-import type { RedisTier } from './redisTier.js';
+import type { RedisEntry, RedisTier } from './redisTier.js';
 import { Semaphore } from './semaphore.js';
 
 export interface BucketStoreOptions {
@@ -62,7 +63,12 @@ export class BucketStore {
     const waits: Promise<void>[] = [];
     const missing: PendingBucket[] = [];
     const settle = (bucket: number, promise: Promise<CallPack>): void => {
-      waits.push(promise.then((pack) => void results.set(bucket, pack.calls()), (error: unknown) => void results.set(bucket, asError(error))));
+      waits.push(
+        promise.then(
+          (pack) => void results.set(bucket, pack.calls()),
+          (error: unknown) => void results.set(bucket, asError(error)),
+        ),
+      );
     };
     for (const bucket of new Set(buckets)) {
       const key = this.key(scope, siteId, bucket);
@@ -97,9 +103,11 @@ export class BucketStore {
       reject = rej;
     });
     // Rejections are observed by whoever awaits the bucket; this keeps an unawaited one quiet.
-    promise.catch(() => undefined).finally(() => {
-      if (this.inflight.get(key) === promise) this.inflight.delete(key);
-    });
+    promise
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.inflight.get(key) === promise) this.inflight.delete(key);
+      });
     this.inflight.set(key, promise);
     return { bucket, key, promise, resolve, reject };
   }
@@ -111,7 +119,7 @@ export class BucketStore {
         await this.fetch(scope, siteId, buckets, operation, false);
         return;
       }
-      const misses = await this.fromRedis(buckets, operation);
+      const misses = await this.fromRedis(siteId, buckets, operation);
       const outcomes = await this.redis.lease(misses.map(({ key }) => key));
       if (outcomes === null) {
         await this.fetch(scope, siteId, misses, operation, false);
@@ -124,7 +132,7 @@ export class BucketStore {
         this.fetch(scope, siteId, ours, operation, true),
         this.awaitOthers(scope, siteId, theirs, operation),
         // Stored between our miss and our lease: read it (and fetch it after all if it vanished since).
-        this.fromRedis(ready, operation).then((gone) => this.fetch(scope, siteId, gone, operation, false)),
+        this.fromRedis(siteId, ready, operation).then((gone) => this.fetch(scope, siteId, gone, operation, false)),
       ]);
     } catch (error) {
       for (const bucket of buckets) bucket.reject(asError(error));
@@ -132,12 +140,12 @@ export class BucketStore {
   }
 
   /** Resolves the buckets Redis has; returns the others. */
-  private async fromRedis(buckets: PendingBucket[], operation: OperationContext): Promise<PendingBucket[]> {
+  private async fromRedis(siteId: string, buckets: PendingBucket[], operation: OperationContext): Promise<PendingBucket[]> {
     if (buckets.length === 0 || !this.redis) return buckets;
     const entries = await this.redis.get(buckets.map(({ key }) => key));
     const misses: PendingBucket[] = [];
     buckets.forEach((bucket, index) => {
-      const entry = entries[index];
+      const entry = this.readBack(siteId, bucket, entries[index] ?? null);
       if (!entry) {
         operation.cost.cache.redis.misses++;
         misses.push(bucket);
@@ -162,7 +170,8 @@ export class BucketStore {
     operation.cost.cache.redis.waitMs += Date.now() - started;
     const abandoned: PendingBucket[] = [];
     for (const bucket of buckets) {
-      const outcome = outcomes.get(bucket.key);
+      const awaited = outcomes.get(bucket.key);
+      const outcome = awaited === 'abandoned' ? awaited : this.readBack(siteId, bucket, awaited ?? null);
       if (!outcome || outcome === 'abandoned') {
         abandoned.push(bucket);
         continue;
@@ -204,24 +213,29 @@ export class BucketStore {
 
   /** One upstream request for a window: the decoder has already filed its calls into one pack per bucket. */
   private async fetchWindow(scope: Scope, siteId: string, window: Window, operation: OperationContext): Promise<ReadonlyMap<number, CallPack>> {
-    const fetched = await this.semaphore.run(() => {
-      operation.cost.windowsFetched++;
-      return this.options.client.fetchWindow({
-        siteId,
-        startTime: window.startTime,
-        endTime: window.endTime,
-        authorization: scope.authorization,
-        deadline: operation.deadline,
-        requestId: operation.requestId,
-        onAttempt: (attempt) => {
-          operation.cost.upstreamRequests++;
-          if (attempt.retryInMs !== null) {
-            operation.cost.retries++;
-            operation.cost.retryWaitMs += attempt.retryInMs;
-          }
-        },
-      });
-    });
+    const fetched = await this.semaphore.run(
+      () => {
+        operation.cost.windowsFetched++;
+        return this.options.client.fetchWindow({
+          siteId,
+          startTime: window.startTime,
+          endTime: window.endTime,
+          authorization: scope.authorization,
+          deadline: operation.deadline,
+          signal: operation.signal,
+          requestId: operation.requestId,
+          onAttempt: (attempt) => {
+            operation.cost.upstreamRequests++;
+            if (attempt.retryInMs !== null) {
+              operation.cost.retries++;
+              operation.cost.retryWaitMs += attempt.retryInMs;
+            }
+          },
+        });
+      },
+      operation.signal,
+      () => operationOutOfTime(this.options.client.timeoutMs),
+    );
     if (fetched.outsideWindow > 0 || fetched.issues.length > 0) {
       operation.cost.callsOutsideWindow += fetched.outsideWindow;
       this.options.logger.warn(
@@ -230,6 +244,20 @@ export class BucketStore {
       );
     }
     return fetched.packs;
+  }
+
+  /**
+   * A value read from Redis, if it is what its key says: the pack must name the key's site and bucket.
+   * Redis is shared (other replicas, other tools, whoever can reach it): a value copied under another
+   * key (another site's calls under this credential's key) is a miss and a warning, never served.
+   */
+  private readBack(siteId: string, pending: PendingBucket, entry: RedisEntry | null): RedisEntry | null {
+    if (!entry || (entry.pack.siteId === siteId && entry.pack.bucket === pending.bucket)) return entry;
+    this.options.logger.warn(
+      { siteId, bucket: pending.bucket },
+      'Redis holds a value under this key that names another site or bucket: treated as a miss',
+    );
+    return null;
   }
 
   /** Settled history rarely changes; a recent bucket still gains calls and events, so it lives briefly. */

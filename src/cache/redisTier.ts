@@ -27,6 +27,10 @@ export type AwaitedBucket = RedisEntry | 'abandoned';
 
 const KEY_PREFIX = 'livedeflect:v1:';
 const LEASE_PREFIX = 'livedeflect:v1:lease:';
+/** A sorted set: one member per CACHE_KEY_SECRET in use (a hash of it), scored by when a replica last started with it. */
+const SECRETS_KEY = 'livedeflect:v1:secrets';
+/** A secret no replica started with for this long is taken to be out of use. */
+const SECRET_SEEN_MS = 7 * 24 * 3_600_000;
 const WARN_EVERY_MS = 10_000;
 const READY_WAIT_MS = 2_000;
 const POLL_FIRST_MS = 10;
@@ -153,6 +157,29 @@ export class RedisTier {
       return outcomes.map((outcome) => (outcome === 2 ? 'ready' : outcome === 1 ? 'ours' : 'theirs'));
     } catch (error) {
       this.failed(error, 'lease');
+      return null;
+    }
+  }
+
+  /**
+   * Records that a replica uses the secret behind `marker` (a hash of it), and says how many different
+   * secrets replicas on this Redis started with lately: more than one means some replicas share nothing.
+   * Null when Redis can't be asked.
+   */
+  async secretsInUse(marker: string): Promise<number | null> {
+    if (!this.ready) return null;
+    try {
+      const now = Date.now();
+      const replies = await this.redis
+        .multi()
+        .zadd(SECRETS_KEY, now, marker)
+        .zremrangebyscore(SECRETS_KEY, '-inf', now - SECRET_SEEN_MS)
+        .pexpire(SECRETS_KEY, SECRET_SEEN_MS)
+        .zcard(SECRETS_KEY)
+        .exec();
+      return replyOf<number>(replies, 3);
+    } catch (error) {
+      this.failed(error, 'secrets');
       return null;
     }
   }

@@ -3,6 +3,7 @@ import { eventKindOf } from '../model/eventKind.js';
 import { isJsonObject } from '../wire/json.js';
 import type { WindowRequest } from '../wire/livedeflect.js';
 import { BodyFault } from './bodyFault.js';
+import { logId } from './logId.js';
 
 export type WireObject = Readonly<Record<string, unknown>>;
 
@@ -36,8 +37,8 @@ const FIELD_KEYS = Object.keys(CALL_FIELD_NAMES) as (keyof CallFields)[];
 export function windowData(body: unknown): WireObject | null {
   if (!isJsonObject(body)) throw shapeError('the body is not a JSON object');
   if (body.success !== true && body.success !== 'true') {
-    const message = typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : '';
-    throw new BodyFault('LiveDeflect reported a failure for this time window', `success=${JSON.stringify(body.success)} ${message}`.trim());
+    // The upstream's own words (its message, the success value) are not logged: they may echo anything.
+    throw new BodyFault('LiveDeflect reported a failure for this time window', `success was not true (a ${typeof body.success})`);
   }
   const data = body.data;
   // An empty result is sometimes sent as null or [] rather than {}.
@@ -46,30 +47,34 @@ export function windowData(body: unknown): WireObject | null {
   return data;
 }
 
-/** One entry of `data` read into a call's parts, or null (with the reason in issues) when it must be skipped. */
+/**
+ * One entry of `data` read into a call's parts, or null (with the reason in issues) when it must be skipped.
+ * Issues go to the log, so they name a call by a hash of its callId (logId), never by what the upstream sent.
+ */
 export function decodeCallInput(callId: string, value: unknown, request: WindowRequest, issues: string[]): CallInput | null {
+  const call = (): string => `call ${logId(callId)}`;
   const rawEvents = Array.isArray(value) ? value : [value];
   const wireEvents: { event: WireObject; time: number; order: number }[] = [];
   rawEvents.forEach((event, order) => {
-    if (!isJsonObject(event)) return void issues.push(`call ${callId}: event ${order} is not an object`);
+    if (!isJsonObject(event)) return void issues.push(`${call()}: event ${order} is not an object`);
     const time = readTime(event.eventTime);
-    if (time === null) return void issues.push(`call ${callId}: event ${order} has no valid eventTime`);
+    if (time === null) return void issues.push(`${call()}: event ${order} has no valid eventTime`);
     wireEvents.push({ event, time, order });
   });
   for (const { event } of wireEvents) {
     const eventCallId = readString(event.callId);
     if (eventCallId !== null && eventCallId !== callId) {
-      issues.push(`call ${callId}: an event names callId ${eventCallId}; call skipped`);
+      issues.push(`${call()}: an event names another callId (${logId(eventCallId)}); call skipped`);
       return null;
     }
     const eventSiteId = readString(event.siteId);
     if (eventSiteId !== null && eventSiteId !== request.siteId) {
-      issues.push(`call ${callId}: an event names another site; call skipped`);
+      issues.push(`${call()}: an event names another site; call skipped`);
       return null;
     }
   }
   if (wireEvents.length === 0) {
-    issues.push(`call ${callId}: no usable events; call skipped`);
+    issues.push(`${call()}: no usable events; call skipped`);
     return null;
   }
   // Stable sort: equal times keep wire order, which decides ties in the field merge below.
@@ -90,17 +95,15 @@ export function decodeCallInput(callId: string, value: unknown, request: WindowR
     events.push({ rawType, kind: eventKindOf(rawType), info: readString(event.eventInfo), time });
   }
   if (beginTime === null) {
-    issues.push(`call ${callId}: no beginTimeStamp; its first event time is used`);
+    issues.push(`${call()}: no beginTimeStamp; its first event time is used`);
     beginTime = events[0]!.time;
   }
   return { siteId: request.siteId, callId, beginTime, fields, events };
 }
 
-
 function shapeError(what: string): BodyFault {
   return new BodyFault(BodyFault.UNREADABLE, what);
 }
-
 
 /** The largest time a Date can hold: a later one could not be served as a DateTime. */
 const MAX_TIME = 8_640_000_000_000_000;

@@ -9,6 +9,8 @@ export interface WindowDecodingOptions {
   /** Decode threads (DECODE_WORKERS); 0 decodes on the main thread. */
   readonly workers: number;
   readonly bucketSizeMs: number;
+  /** MAX_BUCKET_CALLS: see WindowPacker. */
+  readonly maxBucketCalls: number;
   readonly logger: Logger;
 }
 
@@ -24,7 +26,10 @@ export interface DecodedWindow {
 
 /** Takes a 200 body chunk by chunk; end() gives the decoded window or throws a BodyFault. */
 export interface BodyReader {
-  /** A promise back means "not so fast": the body is read no further until it settles. */
+  /**
+   * A promise back means "not so fast": the body is read no further until it settles. Throws (or
+   * rejects with) a BodyFault once the window can't be decoded: reading on would be wasted.
+   */
   push(chunk: Buffer): void | Promise<void>;
   end(): Promise<DecodedWindow>;
   /** The body was cut short (timeout, size cap, dropped connection): drop what was kept. */
@@ -33,12 +38,17 @@ export interface BodyReader {
 
 /** The upstream client's openBody: a reader per 200 body. */
 export interface WindowDecoding {
-  readonly open: (request: WindowRequest) => BodyReader;
+  /**
+   * `signal` is the attempt's end (its timeout, the operation's deadline): a window still waiting on its
+   * decode thread then fails rather than wait on.
+   */
+  readonly open: (request: WindowRequest, signal?: AbortSignal) => BodyReader;
   close(): Promise<void>;
 }
 
 export interface DecodeWorkerData {
   readonly bucketSizeMs: number;
+  readonly maxBucketCalls: number;
 }
 
 export type DecodeRequest =
@@ -73,7 +83,7 @@ const MAX_UNREAD_BYTES = 4 * BATCH_BYTES;
 export function createWindowDecoding(options: WindowDecodingOptions): WindowDecoding {
   if (options.workers <= 0) {
     return {
-      open: (request) => readerOf(new WindowPacker(request, options.bucketSizeMs)),
+      open: (request) => readerOf(new WindowPacker(request, options.bucketSizeMs, options.maxBucketCalls)),
       close: async () => undefined,
     };
   }
@@ -83,7 +93,10 @@ export function createWindowDecoding(options: WindowDecodingOptions): WindowDeco
 /** A window decoded in this thread: push() decodes before the next chunk is read, which is backpressure enough. */
 function readerOf(packer: WindowPacker): BodyReader {
   return {
-    push: (chunk) => packer.push(chunk),
+    push: (chunk) => {
+      packer.push(chunk);
+      if (packer.failure) throw packer.failure;
+    },
     end: async () => decodedWindowOf(packer.end()),
     abort: () => undefined,
   };
@@ -108,8 +121,12 @@ interface WorkerSlot {
 interface OpenWindow {
   readonly slot: WorkerSlot;
   unread: number;
-  /** Resumes a push() that waits for the worker to catch up. */
-  resume: (() => void) | null;
+  /** Settles a push() that waits for the worker to catch up. */
+  waiting: { resume(): void; fail(error: Error): void } | null;
+  /** Whether end() was called and the worker's answer is awaited. */
+  ending: boolean;
+  /** Set once the window can't be decoded (its worker was lost): pushes and end() fail with it. */
+  failure: Error | null;
   resolve(window: DecodedWindow): void;
   reject(error: Error): void;
 }
@@ -125,7 +142,7 @@ class DecodeWorkerPool implements WindowDecoding {
   }
 
   // A bound function: the client is handed `decoding.open` on its own.
-  readonly open = (request: WindowRequest): BodyReader => {
+  readonly open = (request: WindowRequest, signal?: AbortSignal): BodyReader => {
     const slot = this.slots.reduce((best, candidate) => (candidate.open < best.open ? candidate : best));
     const id = this.nextId++;
     let resolve!: (window: DecodedWindow) => void;
@@ -136,7 +153,7 @@ class DecodeWorkerPool implements WindowDecoding {
     });
     // Observed by end(); a window aborted before its end must not leave an unhandled rejection behind.
     result.catch(() => undefined);
-    const window: OpenWindow = { slot, unread: 0, resume: null, resolve, reject };
+    const window: OpenWindow = { slot, unread: 0, waiting: null, ending: false, failure: null, resolve, reject };
     this.windows.set(id, window);
     slot.open++;
     // Only the window: the client's request also carries the credential and callbacks.
@@ -159,22 +176,35 @@ class DecodeWorkerPool implements WindowDecoding {
       slot.worker.postMessage({ kind: 'chunk', id, chunk } satisfies DecodeRequest, [chunk.buffer]);
     };
     const close = (): void => {
+      signal?.removeEventListener('abort', onAbort);
       if (this.windows.get(id) !== window) return;
       this.windows.delete(id);
       slot.open--;
     };
+    // Time is up while this window waits on its worker (to read the next MiB, or to answer end()): the
+    // window fails now rather than hold its upstream slot and its buckets for a worker that may be
+    // thrashing near its heap limit. The worker drops the window when it gets to it; if it dies, lost()
+    // starts another.
+    const onAbort = (): void => {
+      if ((!window.waiting && !window.ending) || window.failure) return;
+      this.fail(window, decoderLost("decoding did not keep up within the attempt's time"));
+      slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     return {
       push: (chunk) => {
+        if (window.failure) throw window.failure;
         batch.push(chunk);
         batchBytes += chunk.length;
         if (batchBytes < BATCH_BYTES) return;
         flush();
         if (window.unread <= MAX_UNREAD_BYTES) return;
-        return new Promise<void>((resume) => (window.resume = resume));
+        return new Promise<void>((resume, fail) => (window.waiting = { resume, fail }));
       },
       end: () => {
-        if (!this.slots.includes(slot)) window.reject(decoderLost('decode worker lost'));
+        if (window.failure) window.reject(window.failure);
         else {
+          window.ending = true;
           flush();
           slot.worker.postMessage({ kind: 'end', id } satisfies DecodeRequest);
         }
@@ -182,8 +212,9 @@ class DecodeWorkerPool implements WindowDecoding {
       },
       abort: () => {
         batch = [];
-        slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
-        window.resume?.();
+        if (!window.failure) slot.worker.postMessage({ kind: 'abort', id } satisfies DecodeRequest);
+        window.waiting?.resume();
+        window.waiting = null;
         close();
       },
     };
@@ -195,13 +226,15 @@ class DecodeWorkerPool implements WindowDecoding {
   }
 
   private spawn(): WorkerSlot {
-    const worker = startWorker({ bucketSizeMs: this.options.bucketSizeMs } satisfies DecodeWorkerData);
+    const { bucketSizeMs, maxBucketCalls } = this.options;
+    const worker = startWorker({ bucketSizeMs, maxBucketCalls } satisfies DecodeWorkerData);
     // Idle workers must not keep a finished process alive.
     worker.unref();
     const slot: WorkerSlot = { worker, open: 0 };
     worker.on('message', (reply: DecodeReply) => this.settle(reply));
-    worker.on('error', (error) => this.lost(slot, error));
-    worker.on('exit', (code) => this.lost(slot, new Error(`decode worker exited with code ${code}`)));
+    // Codes and names only: an error thrown in the worker could quote the body it was reading.
+    worker.on('error', (error: Error & { code?: unknown }) => this.lost(slot, typeof error.code === 'string' ? error.code : error.name));
+    worker.on('exit', (code) => this.lost(slot, `exited with code ${code}`));
     return slot;
   }
 
@@ -211,30 +244,35 @@ class DecodeWorkerPool implements WindowDecoding {
     switch (reply.kind) {
       case 'read':
         window.unread -= reply.bytes;
-        if (window.resume && window.unread <= MAX_UNREAD_BYTES) {
-          window.resume();
-          window.resume = null;
+        if (window.waiting && window.unread <= MAX_UNREAD_BYTES) {
+          window.waiting.resume();
+          window.waiting = null;
         }
         return;
       case 'packed':
         window.resolve(decodedWindowOf(reply));
         return;
       case 'failed':
-        window.reject(new BodyFault(reply.message, reply.detail));
+        this.fail(window, new BodyFault(reply.message, reply.detail));
     }
   }
 
-  /** A worker died (a bug, or out of memory): its windows fail, and a new worker takes its place. */
-  private lost(slot: WorkerSlot, error: Error): void {
+  /** The window can't be decoded: end() and pushes under way fail with the fault, so the client stops reading the body. */
+  private fail(window: OpenWindow, fault: BodyFault): void {
+    window.failure = fault;
+    window.reject(fault);
+    window.waiting?.fail(fault);
+    window.waiting = null;
+  }
+
+  /** A worker died (a bug, or out of memory): its windows fail at once, and a new worker takes its place. */
+  private lost(slot: WorkerSlot, reason: string): void {
     const index = this.slots.indexOf(slot);
     if (this.closing || index < 0) return;
-    this.options.logger.error({ err: error }, 'a decode worker stopped; starting another');
+    const windows = [...this.windows.values()].filter((window) => window.slot === slot);
+    this.options.logger.error({ reason, windows: windows.length }, 'a decode worker stopped; its windows fail, and another worker takes its place');
     this.slots[index] = this.spawn();
-    for (const window of this.windows.values()) {
-      if (window.slot !== slot) continue;
-      window.reject(decoderLost(error.message));
-      window.resume?.();
-    }
+    for (const window of windows) this.fail(window, decoderLost('decode worker lost'));
   }
 }
 

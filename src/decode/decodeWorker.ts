@@ -6,18 +6,25 @@ import type { DecodeReply, DecodeRequest, DecodeWorkerData } from './decodePool.
 import { WindowPacker } from './windowPacker.js';
 
 const port = parentPort!;
-const { bucketSizeMs } = workerData as DecodeWorkerData;
+const { bucketSizeMs, maxBucketCalls } = workerData as DecodeWorkerData;
 const open = new Map<number, WindowPacker>();
 
 port.on('message', (message: DecodeRequest) => {
   switch (message.kind) {
     case 'open':
-      open.set(message.id, new WindowPacker(message.request, bucketSizeMs));
+      open.set(message.id, new WindowPacker(message.request, bucketSizeMs, maxBucketCalls));
       return;
-    case 'chunk':
-      open.get(message.id)?.push(message.chunk);
+    case 'chunk': {
+      const packer = open.get(message.id);
+      packer?.push(message.chunk);
       port.postMessage({ kind: 'read', id: message.id, bytes: message.chunk.length } satisfies DecodeReply);
+      // Told at once, so the gateway stops reading a body that can't be decoded instead of reading it to the end.
+      if (packer?.failure) {
+        open.delete(message.id);
+        reply(message.id, packer);
+      }
       return;
+    }
     case 'abort':
       open.delete(message.id);
       return;

@@ -1,8 +1,9 @@
 import { bucketStart } from '../model/buckets.js';
 import type { CallInput } from '../model/call.js';
 import type { WindowRequest } from '../wire/livedeflect.js';
-import { WindowStreamReader, type CallSink } from './windowStream.js';
 import { CallPackWriter } from '../pack/callPackWriter.js';
+import { BodyFault } from './bodyFault.js';
+import { WindowStreamReader, type CallSink } from './windowStream.js';
 
 export interface PackedWindow {
   /** Each bucket of the window (by start time, in order, empty buckets included) with its pack's bytes. */
@@ -23,10 +24,14 @@ export class WindowPacker implements CallSink {
   /** Where each call went, so a callId the upstream repeats replaces its first entry. */
   private rows = new Map<string, { writer: CallPackWriter; row: number }>();
 
-  /** `batchBytes`: see WindowStreamReader. */
+  /**
+   * `maxBucketCalls` (MAX_BUCKET_CALLS): more calls than this in one bucket fail the window, since a
+   * bucket is what the cache holds and a range answer reads whole. `batchBytes`: see WindowStreamReader.
+   */
   constructor(
     private readonly request: WindowRequest,
     private readonly bucketSizeMs: number,
+    private readonly maxBucketCalls: number,
     batchBytes?: number,
   ) {
     this.reader = new WindowStreamReader(request, this, batchBytes);
@@ -35,6 +40,13 @@ export class WindowPacker implements CallSink {
 
   push(chunk: Uint8Array): void {
     this.reader.push(chunk);
+  }
+
+  /** See WindowStreamReader.failure; always a BodyFault, so whoever reads the body can tell it from a fault of its own. */
+  get failure(): BodyFault | null {
+    const fault = this.reader.failure;
+    if (fault === null || fault instanceof BodyFault) return fault;
+    return new BodyFault(BodyFault.UNREADABLE, `decoder failed: ${fault.name}`);
   }
 
   /** Throws the BodyFault of a body that can't be read. */
@@ -50,7 +62,14 @@ export class WindowPacker implements CallSink {
       this.rows.delete(callId);
     }
     const writer = call && this.writers.get(bucketStart(call.beginTime, this.bucketSizeMs));
-    if (call && writer) this.rows.set(callId, { writer, row: writer.addInput(call) });
+    if (!call || !writer) return;
+    if (writer.size >= this.maxBucketCalls) {
+      throw new BodyFault(
+        `LiveDeflect sent more than ${this.maxBucketCalls} calls for one ${this.bucketSizeMs / 60_000}-minute bucket: set a smaller BUCKET_SIZE (or a larger MAX_BUCKET_CALLS)`,
+        `over MAX_BUCKET_CALLS (${this.maxBucketCalls}) in bucket ${bucketStart(call.beginTime, this.bucketSizeMs)}`,
+      );
+    }
+    this.rows.set(callId, { writer, row: writer.addInput(call) });
   }
 
   clear(): void {
@@ -58,7 +77,7 @@ export class WindowPacker implements CallSink {
     this.writers = new Map();
     this.rows = new Map();
     for (let bucket = bucketStart(startTime, this.bucketSizeMs); bucket < endTime; bucket += this.bucketSizeMs) {
-      this.writers.set(bucket, new CallPackWriter(siteId));
+      this.writers.set(bucket, new CallPackWriter(siteId, bucket));
     }
   }
 }

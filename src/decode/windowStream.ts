@@ -17,6 +17,7 @@ export interface CallSink {
 /** What else the body held besides its calls: counts and reasons for the log. */
 export interface StreamedWindow {
   readonly outsideWindow: number;
+  /** Why calls were skipped or repaired: the first few, for the log. */
   readonly issues: string[];
 }
 
@@ -67,6 +68,17 @@ BYTE_KIND[OPEN_BRACE] = BYTE_KIND[OPEN_BRACKET] = ByteKind.Open;
 BYTE_KIND[CLOSE_BRACE] = BYTE_KIND[CLOSE_BRACKET] = ByteKind.Close;
 BYTE_KIND[COMMA] = ByteKind.Comma;
 
+/**
+ * The most of a body's text the reader holds at once, so no upstream answer can run a decode thread out of
+ * memory: a value outside `data` (`success`, `message`, or a `pad` of any size) is a few bytes in a real
+ * answer, and one call's entry a few KB (hundreds of events fit in a MiB).
+ */
+const MAX_VALUE_BYTES = 1024 * 1024;
+const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+
+/** Issues kept for the log line of a window. */
+const MAX_ISSUES = 20;
+
 // What can begin a JSON value: a body starting otherwise is not JSON at all.
 const STARTS_A_VALUE = new Set([...'[{"-0123456789tfn'].map((char) => char.charCodeAt(0)));
 
@@ -104,15 +116,22 @@ export class WindowStreamReader {
   private pieces: Uint8Array[] = [];
   /** Whether `data` had an entry separator: after one, a batch may not be empty. */
   private sawSeparator = false;
-  /** Bytes held in pieces while in `data`, from the last entry boundary. */
+  /** Bytes held in pieces: of the value being captured, or, in `data`, from the last entry boundary. */
   private pendingBytes = 0;
+  /**
+   * When the held `data` bytes are read next. Each read that finds no entry boundary doubles it, so bytes
+   * that do not end an entry (a long one, or whitespace) are read O(1) times each, not once per chunk.
+   */
+  private nextRead: number;
 
   /** `batchBytes`: how much of `data` is held before it is read; tests make it tiny to cut batches everywhere. */
   constructor(
     private readonly request: WindowRequest,
     private readonly sink: CallSink,
     private readonly batchBytes = 64 * 1024,
-  ) {}
+  ) {
+    this.nextRead = batchBytes;
+  }
 
   push(chunk: Uint8Array): void {
     if (this.fault) return;
@@ -122,6 +141,11 @@ export class WindowStreamReader {
       this.fault = error instanceof Error ? error : new Error(String(error));
       this.pieces = [];
     }
+  }
+
+  /** The fault that ends this body, once there is one: reading the rest of it would be wasted. */
+  get failure(): Error | null {
+    return this.fault;
   }
 
   end(): StreamedWindow {
@@ -148,6 +172,8 @@ export class WindowStreamReader {
       }
       if (this.capture !== Capture.None) {
         const end = this.scan(chunk, i);
+        this.pendingBytes += (end < 0 ? n : end) - i;
+        if (this.pendingBytes > MAX_VALUE_BYTES) throw notJson(`a value outside "data" is over ${MAX_VALUE_BYTES} bytes`);
         if (end < 0) {
           this.pieces.push(chunk.subarray(i));
           return;
@@ -196,6 +222,7 @@ export class WindowStreamReader {
           this.dataStreamed = true;
           this.state = State.Data;
           this.sawSeparator = false;
+          this.nextRead = this.batchBytes;
           return;
         }
         this.beginValue(byte);
@@ -221,9 +248,16 @@ export class WindowStreamReader {
    * JSON.parse alone, with no scan of their own.
    */
   private readData(bytes: Uint8Array): void {
-    this.pieces.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= this.batchBytes) this.readEntries(false);
+    // Whitespace between entries means nothing: it is not held.
+    const from = this.pendingBytes === 0 ? skipWhitespace(bytes, 0) : 0;
+    if (from === bytes.length) return;
+    this.pieces.push(from === 0 ? bytes : bytes.subarray(from));
+    this.pendingBytes += bytes.length - from;
+    if (this.pendingBytes < this.nextRead) return;
+    this.readEntries(false);
+    if (this.state !== State.Data) return;
+    if (this.pendingBytes > MAX_ENTRY_BYTES) throw notJson(`a call entry of "data" is over ${MAX_ENTRY_BYTES} bytes`);
+    this.nextRead = Math.max(this.batchBytes, 2 * this.pendingBytes);
   }
 
   /** Reads the held `data` bytes; `last` when the body has ended, so the map must close in them. */
@@ -311,9 +345,11 @@ export class WindowStreamReader {
     }
   }
 
+  /** Keeps bytes that begin at an entry boundary, whitespace before the entry left out. */
   private hold(bytes: Uint8Array): void {
-    this.pieces = [bytes];
-    this.pendingBytes = bytes.length;
+    const from = skipWhitespace(bytes, 0);
+    this.pieces = from === bytes.length ? [] : [bytes.subarray(from)];
+    this.pendingBytes = bytes.length - from;
   }
 
   /** Parses whole entries as one object and hands each call on; false (and nothing handed on) when they don't parse. */
@@ -367,6 +403,7 @@ export class WindowStreamReader {
 
   private begin(kind: Capture): void {
     this.capture = kind;
+    this.pendingBytes = 0;
     this.depth = 0;
     this.inString = false;
     this.escaped = false;
@@ -413,6 +450,7 @@ export class WindowStreamReader {
     const pieces = this.pieces;
     this.capture = Capture.None;
     this.pieces = [];
+    this.pendingBytes = 0;
     let value: unknown;
     try {
       value = JSON.parse(utf8(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)));
@@ -441,6 +479,8 @@ export class WindowStreamReader {
 
   private call(callId: string, value: unknown): void {
     const call = decodeCallInput(callId, value, this.request, this.issues);
+    // The log shows the first few; a body of a million broken calls must not keep a million reasons.
+    if (this.issues.length > MAX_ISSUES) this.issues.length = MAX_ISSUES;
     const outside = call !== null && (call.beginTime < this.request.startTime || call.beginTime >= this.request.endTime);
     if (outside) this.outsideWindow++;
     this.sink.call(callId, outside ? null : call);
@@ -462,6 +502,13 @@ function utf8(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
+/** The index of the first byte at or after `from` that is not whitespace (bytes.length if none). */
+function skipWhitespace(bytes: Uint8Array, from: number): number {
+  let i = from;
+  while (i < bytes.length && isWhitespace(bytes[i]!)) i++;
+  return i;
+}
+
 function isWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
@@ -470,6 +517,7 @@ function notJson(reason: string): Error {
   return new BodyFault(BodyFault.UNREADABLE, `body is not JSON (${reason})`);
 }
 
+/** Names the byte by its code: not even one character the upstream sent goes into a detail. */
 function unexpected(byte: number, wanted: string): Error {
-  return notJson(`expected ${wanted}, found ${JSON.stringify(String.fromCharCode(byte))}`);
+  return notJson(`expected ${wanted}, found byte 0x${byte.toString(16).padStart(2, '0')}`);
 }

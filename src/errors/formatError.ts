@@ -17,6 +17,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: {
         code: original.code,
         ...(original.statusCode !== null && original.statusCode !== 200 ? { upstreamStatus: original.statusCode } : {}),
+        ...(original.retryAfterMs !== null ? { retryAfterMs: original.retryAfterMs } : {}),
       },
     };
   }
@@ -36,7 +37,22 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
  * match the query) with an HTTP 4xx but no code. They are the client's to fix, and the message is Apollo's own.
  */
 export function isRefusedRequest(error: unknown): boolean {
+  return refusedStatus(error) !== null;
+}
+
+function refusedStatus(error: unknown): number | null {
   const http: unknown = error instanceof GraphQLError ? error.extensions.http : undefined;
   const status = typeof http === 'object' && http !== null ? (http as { status?: unknown }).status : undefined;
-  return typeof status === 'number' && status >= 400 && status < 500;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
+}
+
+/**
+ * The code and HTTP status of a request a plugin refused before Apollo parsed it (MAX_TOKENS, trusted documents): such a
+ * refusal ends in Apollo's unexpected-error path, which sends no willSendResponse, so the metrics and the
+ * operation log read it here. Null for anything else (a bug stays an internal error).
+ */
+export function refusalOf(error: unknown): { readonly code: string; readonly status: number } | null {
+  const code: unknown = error instanceof GraphQLError ? error.extensions.code : undefined;
+  const status = refusedStatus(error);
+  return status !== null && typeof code === 'string' ? { code, status } : null;
 }

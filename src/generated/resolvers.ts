@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { SiteModel, CallConnectionModel, CallEdgeModel, EventConnectionModel, EventEdgeModel, PhoneNumberModel, ConversationModel } from '../resolvers/models.js';
 import type { CallModel, EventModel } from '../model/call.js';
 import type { DeflectionStatsModel, StageCountModel, SkillStatsModel } from '../model/stats.js';
+import type { TimelinePointModel } from '../model/timeline.js';
 import type { GatewayContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -280,6 +281,15 @@ export type Site = {
    * requests with `calls` and `events` on the same range. Null with an error when the upstream data can't be had.
    */
   readonly stats: Maybe<DeflectionStats>;
+  /**
+   * Deflection figures per interval of `[from, to)`, for charts: one point per interval of the site's
+   * own time zone, in order, the first starting at `from` and the last ending at `to` (either may be a
+   * partial interval). A call is in the point containing its begin time; a point's `stats` are what
+   * `stats` answers for its `[start, end)` and the filter. Shares its upstream requests with `calls`,
+   * `events` and `stats`. More than MAX_TIMELINE_POINTS (default 3000) points, or an unknown time zone,
+   * is a `BAD_USER_INPUT` error. Null with an error when the upstream data for the range can't be had.
+   */
+  readonly timeline: Maybe<ReadonlyArray<TimelinePoint>>;
 };
 
 
@@ -312,6 +322,16 @@ export type SiteStatsArgs = {
   to: Scalars['DateTime']['input'];
 };
 
+
+/** A LiveDeflect site: one LivePerson account and its deflected calls. */
+export type SiteTimelineArgs = {
+  filter?: InputMaybe<CallFilter>;
+  from: Scalars['DateTime']['input'];
+  interval: TimelineInterval;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['DateTime']['input'];
+};
+
 /** Deflection figures of the calls routed to one skill. */
 export type SkillStats = {
   readonly __typename?: 'SkillStats';
@@ -339,6 +359,28 @@ export type StageCount = {
   readonly count: Scalars['Int']['output'];
   /** The stage. */
   readonly stage: DeflectionStage;
+};
+
+/** The length of a timeline point, on the clock of the timeline's time zone. */
+export type TimelineInterval =
+  /** Local days from midnight: 23 or 25 hours long across a daylight saving change. */
+  | 'DAY'
+  /** Quarter hours: from :00, :15, :30 and :45 of the local clock. */
+  | 'FIFTEEN_MINUTES'
+  /** Local hours, each 60 minutes long, from the start of a local hour (so :30 UTC where the offset is a half hour). */
+  | 'HOUR'
+  /** ISO weeks, from local Monday midnight. */
+  | 'WEEK';
+
+/** One interval of a timeline and the deflection figures of the calls that began in it. */
+export type TimelinePoint = {
+  readonly __typename?: 'TimelinePoint';
+  /** End of the interval (exclusive): the next interval start, or the timeline's `to`. */
+  readonly end: Scalars['DateTime']['output'];
+  /** Start of the interval (inclusive): an interval start of the time zone, or the timeline's `from`. */
+  readonly start: Scalars['DateTime']['output'];
+  /** What `Site.stats` answers for `[start, end)` and the timeline's filter. */
+  readonly stats: DeflectionStats;
 };
 
 
@@ -465,6 +507,8 @@ export type ResolversTypes = {
   SkillStats: ResolverTypeWrapper<SkillStatsModel>;
   SortOrder: SortOrder;
   StageCount: ResolverTypeWrapper<StageCountModel>;
+  TimelineInterval: TimelineInterval;
+  TimelinePoint: ResolverTypeWrapper<TimelinePointModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -492,6 +536,7 @@ export type ResolversParentTypes = {
   Site: SiteModel;
   SkillStats: SkillStatsModel;
   StageCount: StageCountModel;
+  TimelinePoint: TimelinePointModel;
 };
 
 export type CallResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Call'] = ResolversParentTypes['Call'], FederationReferenceType extends FederationReferenceTypes['Call'] = FederationReferenceTypes['Call']> = {
@@ -589,6 +634,7 @@ export type SiteResolvers<ContextType = GatewayContext, ParentType extends Resol
   events?: Resolver<Maybe<ResolversTypes['DeflectionEventConnection']>, ParentType, ContextType, RequireFields<SiteEventsArgs, 'first' | 'from' | 'order' | 'to'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   stats?: Resolver<Maybe<ResolversTypes['DeflectionStats']>, ParentType, ContextType, RequireFields<SiteStatsArgs, 'from' | 'to'>>;
+  timeline?: Resolver<Maybe<ReadonlyArray<ResolversTypes['TimelinePoint']>>, ParentType, ContextType, RequireFields<SiteTimelineArgs, 'from' | 'interval' | 'timeZone' | 'to'>>;
 };
 
 export type SkillStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SkillStats'] = ResolversParentTypes['SkillStats']> = {
@@ -601,6 +647,12 @@ export type SkillStatsResolvers<ContextType = GatewayContext, ParentType extends
 export type StageCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StageCount'] = ResolversParentTypes['StageCount']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   stage?: Resolver<ResolversTypes['DeflectionStage'], ParentType, ContextType>;
+};
+
+export type TimelinePointResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TimelinePoint'] = ResolversParentTypes['TimelinePoint']> = {
+  end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  stats?: Resolver<ResolversTypes['DeflectionStats'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
@@ -620,5 +672,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   Site?: SiteResolvers<ContextType>;
   SkillStats?: SkillStatsResolvers<ContextType>;
   StageCount?: StageCountResolvers<ContextType>;
+  TimelinePoint?: TimelinePointResolvers<ContextType>;
 };
 

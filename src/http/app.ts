@@ -5,6 +5,8 @@ import { ErrorCode } from '../model/errorCodes.js';
 import type { Logger } from '../logger.js';
 import { BodyError, readJsonBody } from './body.js';
 import { requestIdOf } from './requestId.js';
+import type { ResponseDrain } from './responseDrain.js';
+import { varyPrivateByAuthorization } from './vary.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -15,6 +17,10 @@ export interface AppOptions {
   readonly apollo: ApolloServer<GatewayContext>;
   readonly contextFor: (req: IncomingMessage, requestId: string) => GatewayContext;
   readonly maxBodyBytes: number;
+  /** MAX_BATCH_SIZE when batched requests are allowed; null when they are not (Apollo refuses them). */
+  readonly maxBatchSize: number | null;
+  /** Tells every response to close its connection once a shutdown has begun. */
+  readonly drain: ResponseDrain;
   readonly logger: Logger;
   /** Tried in order before GraphQL: GraphiQL, health, metrics. */
   readonly routes: readonly RouteHandler[];
@@ -28,6 +34,7 @@ export function createRequestListener(options: AppOptions): (req: IncomingMessag
   return (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    options.drain.track(res);
     handle(req, res, requestId, options).catch((error: unknown) => {
       options.logger.error({ requestId, err: error }, 'request failed outside GraphQL');
       if (!res.headersSent) sendJsonError(res, 500, 'Internal server error', ErrorCode.INTERNAL_SERVER_ERROR);
@@ -60,7 +67,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
     body = req.method === 'POST' ? await readJsonBody(req, options.maxBodyBytes) : undefined;
   } catch (error) {
     if (!(error instanceof BodyError)) throw error;
+    // Refused unread: the rest of an oversized body must not be read, so the connection ends with this answer.
+    if (error.status === 413) res.setHeader('connection', 'close');
     sendJsonError(res, error.status, error.message, error.status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST);
+    return;
+  }
+  if (Array.isArray(body) && options.maxBatchSize !== null && body.length > options.maxBatchSize) {
+    sendJsonError(
+      res,
+      400,
+      `The batch holds ${body.length} operations; at most ${options.maxBatchSize} are allowed (MAX_BATCH_SIZE): send fewer operations per request`,
+      ErrorCode.QUERY_TOO_COMPLEX,
+      { limit: 'MAX_BATCH_SIZE', max: options.maxBatchSize, found: body.length },
+    );
     return;
   }
   const headers = new HeaderMap();
@@ -72,6 +91,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
     context: async () => options.contextFor(req, requestId),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
+  varyPrivateByAuthorization(res);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
@@ -82,7 +102,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
 }
 
 /** Errors outside GraphQL execution still answer in the GraphQL response shape, so clients parse one format. */
-function sendJsonError(res: ServerResponse, status: number, message: string, code: ErrorCode): void {
+export function sendJsonError(res: ServerResponse, status: number, message: string, code: ErrorCode, extensions: Record<string, unknown> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] }));
 }

@@ -18,7 +18,6 @@ export class BodyError extends Error {
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
     throw new BodyError(413, `Request body is ${declared} bytes; this gateway accepts at most ${maxBytes}`);
   }
   const { chunks, size } = await collect(req, maxBytes);
@@ -34,21 +33,28 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
 }
 
 /**
- * Collects the body, or rejects with 413 once it passes maxBytes. The rest is still drained (not
- * destroyed) so the client reads our answer instead of a reset connection.
+ * Collects the body, or rejects with 413 as soon as it passes maxBytes: a chunked body declares no
+ * length, and reading one to its end first let a client push gigabytes before being refused. The
+ * caller answers with Connection: close, which ends the connection once the 413 is written, so the
+ * rest of the body is never read.
  */
 function collect(req: IncomingMessage, maxBytes: number): Promise<{ chunks: Buffer[]; size: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    req.on('end', () =>
-      size > maxBytes ? reject(new BodyError(413, `Request body is larger than the ${maxBytes} bytes this gateway accepts`)) : resolve({ chunks, size }),
-    );
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0;
+      req.off('data', onData);
+      req.pause();
+      reject(new BodyError(413, `Request body is larger than the ${maxBytes} bytes this gateway accepts`));
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve({ chunks, size }));
     // A client that hangs up mid-body is not our failure: no error log, no 500 to a closed socket.
     req.on('error', (error) => reject(req.destroyed ? new BodyError(400, 'The request was aborted before its body arrived') : error));
   });

@@ -15,9 +15,14 @@ export async function loadCallsInRange(
   to: number,
   bucketSizeMs: number,
 ): Promise<CallModel[]> {
-  const buckets = await loader.loadMany(bucketsForRange(from, to, bucketSizeMs).map((bucket) => ({ siteId, bucket })));
+  return callsInRange(await loadBuckets(loader, siteId, bucketsForRange(from, to, bucketSizeMs)), from, to);
+}
+
+/** The calls of each of a site's buckets, in the order asked; throws the first bucket error, as loadCallsInRange does. */
+export async function loadBuckets(loader: CallsLoader, siteId: string, bucketStarts: readonly number[]): Promise<(readonly CallModel[])[]> {
+  const buckets = await loader.loadMany(bucketStarts.map((bucket) => ({ siteId, bucket })));
   for (const bucket of buckets) if (bucket instanceof Error) throw bucket;
-  return callsInRange(buckets as readonly (readonly CallModel[])[], from, to);
+  return buckets as (readonly CallModel[])[];
 }
 
 /**
@@ -47,7 +52,8 @@ const orderedRuns = new WeakMap<readonly CallModel[], Set<string>>();
 /** A bucket starts few distinct ranges in practice; the bound keeps odd clients from growing it. */
 const ORDERED_RUNS_PER_BUCKET = 32;
 
-function isOrderedRun(buckets: readonly (readonly CallModel[])[]): boolean {
+/** Whether callsInRange may concatenate these buckets (each trimmed only at the range's edges) as they are. */
+export function isOrderedRun(buckets: readonly (readonly CallModel[])[]): boolean {
   const first = buckets[0];
   if (!first) return true;
   const name = buckets.map(bucketNumber).join(',');

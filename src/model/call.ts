@@ -76,7 +76,6 @@ export interface CallInput {
   readonly events: readonly EventInput[];
 }
 
-
 /**
  * The funnel's furthest step. A conversation outranks a sent text, which outranks the caller's
  * answer, because later steps can only happen after the earlier ones even when an event is missing.
@@ -94,13 +93,37 @@ export function stageOf(events: readonly EventInput[], conversationId: string | 
   return 'STARTED';
 }
 
-/** callerInfo is a JSON string the IVR passed; anything but a JSON object is kept raw only. */
+/**
+ * How deep callerInfo may nest and still be parsed. A real one is a flat dictionary; one nested thousands
+ * deep would parse, then overflow the stack of whatever walks it next (the JSON scalar, the response's
+ * serialisation), failing every answer that selects it for as long as the bucket is cached.
+ */
+const MAX_CALLER_INFO_DEPTH = 32;
+
+/** callerInfo is a JSON string the IVR passed; anything but a JSON object (or one nested too deep) is kept raw only. */
 export function parseCallerInfo(raw: string | null): Record<string, unknown> | null {
-  if (!raw) return null;
+  if (!raw || nestingDepth(raw) > MAX_CALLER_INFO_DEPTH) return null;
   try {
     const value: unknown = JSON.parse(raw);
     return isJsonObject(value) ? value : null;
   } catch {
     return null;
   }
+}
+
+/** The deepest bracket nesting of JSON text, strings skipped; stops counting once past the limit. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length && deepest <= MAX_CALLER_INFO_DEPTH; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++;
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x7b || char === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x7d || char === 0x5d) depth--;
+  }
+  return deepest;
 }

@@ -12,5 +12,9 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   NOT_FOUND = 'NOT_FOUND',
+  /** The request names a trusted document the manifest (PERSISTED_DOCUMENTS) does not hold. Apollo Router's code. */
+  PERSISTED_QUERY_NOT_IN_LIST = 'PERSISTED_QUERY_NOT_IN_LIST',
+  /** PERSISTED_DOCUMENTS_ONLY: the request sent query text instead of a document id. Apollo Router's code. */
+  PERSISTED_QUERY_ID_REQUIRED = 'PERSISTED_QUERY_ID_REQUIRED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }

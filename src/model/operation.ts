@@ -14,6 +14,8 @@ export interface OperationContext {
   readonly cost: OperationCost;
   /** Epoch ms after which no upstream attempt or wait may start or continue. */
   readonly deadline: number;
+  /** Aborts at the deadline: every wait (an upstream slot, an attempt, a decode thread) races it. */
+  readonly signal?: AbortSignal;
   readonly requestId: string;
   /** Which buckets the operation's fields read, filled in by its loader: what the answer's cache hints judge by. */
   readonly reads: BucketReads;

@@ -16,7 +16,7 @@ import { PackedCall } from './packedCall.js';
  *
  * Layout, little-endian, every column aligned to its width (the header is 32 bytes):
  *   u32 magic, u32 calls, u32 events, u32 strings, u32 stringBytes, u8 refWidth (2|4), u8 timeWidth
- *   (4: i32 ms after the call's begin | 8: f64 epoch ms), u16 0, u32 siteId ref, u32 0
+ *   (4: i32 ms after the call's begin | 8: f64 epoch ms), u16 0, u32 siteId ref, u32 bucket ref (its start, in decimal)
  *   f64 beginTime[calls]; (f64|i32) eventTime[events]; u32 firstEvent[calls + 1];
  *   u32 stringEnd[strings]; ref callStrings[calls * CALL_STRING_FIELDS.length];
  *   ref rawType[events]; ref info[events]; u8 stage[calls]; u8 kind[events]; utf8 strings[stringBytes]
@@ -89,6 +89,8 @@ export class CallPack {
   /** How many calls: they are sorted by (beginTime, callId). */
   readonly count: number;
   readonly siteId: string;
+  /** The start of the bucket the pack holds (epoch ms), as its writer was told. */
+  readonly bucket: number;
   private readonly bytes: Buffer;
   private readonly beginTimes: Float64Array;
   private readonly eventTimes: Float64Array | Int32Array;
@@ -121,7 +123,8 @@ export class CallPack {
       refWidth,
       timeWidth,
     });
-    if (layout.byteLength !== own.byteLength) throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
+    if (layout.byteLength !== own.byteLength)
+      throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
     const { buffer, byteOffset } = own;
     const column = <T>(Type: new (buffer: ArrayBufferLike, offset: number, length: number) => T, at: number, length: number): T =>
       new Type(buffer, byteOffset + at, length);
@@ -148,6 +151,9 @@ export class CallPack {
     const site = this.string(header.getUint32(24, true));
     if (site === null) throw new PackFormatError('pack has no site');
     this.siteId = site;
+    const bucket = Number(this.string(header.getUint32(28, true)) ?? Number.NaN);
+    if (!Number.isSafeInteger(bucket)) throw new PackFormatError('pack names no bucket');
+    this.bucket = bucket;
   }
 
   /** The pack's bytes, for Redis. */

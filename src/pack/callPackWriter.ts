@@ -17,6 +17,7 @@ const INT32_MAX = 2 ** 31 - 1;
 export class CallPackWriter {
   private readonly table = new StringTable();
   private readonly siteRef: number;
+  private readonly bucketRef: number;
   // One entry per row (a call added), in the order added.
   private readonly beginTimes: number[] = [];
   private readonly stages: number[] = [];
@@ -29,8 +30,10 @@ export class CallPackWriter {
   private readonly rawTypeRefs: number[] = [];
   private readonly infoRefs: number[] = [];
 
-  constructor(siteId: string) {
+  /** `bucket`: the start of the bucket the pack is for; the pack names it, so a value read back can be checked against its key. */
+  constructor(siteId: string, bucket: number) {
     this.siteRef = this.table.ref(siteId);
+    this.bucketRef = this.table.ref(String(bucket));
   }
 
   /** A call as the decoder reads it off the wire; returns its row, for remove(). */
@@ -41,6 +44,11 @@ export class CallPackWriter {
   /** A call already built as a model (a CallModel carries its fields and events as an input does). */
   addModel(call: CallModel): number {
     return this.add(call.callId, call.beginTime, call, call.events, call.stage);
+  }
+
+  /** Calls it holds: rows added and not removed. */
+  get size(): number {
+    return this.beginTimes.length - this.removed.size;
   }
 
   /** Drops a row added earlier: the upstream sent its callId again, and the last one wins. */
@@ -86,6 +94,7 @@ export class CallPackWriter {
     header.setUint8(20, layout.refWidth);
     header.setUint8(21, layout.timeWidth);
     header.setUint32(24, this.siteRef, true);
+    header.setUint32(28, this.bucketRef, true);
 
     const Ref = refWidth === 2 ? Uint16Array : Uint32Array;
     const nullRef = refWidth === 2 ? 0xffff : NULL_REF;

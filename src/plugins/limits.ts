@@ -19,6 +19,8 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../model/errorCodes.js';
 import { MAX_PAGE_SIZE } from '../model/order.js';
+import { OperationMemo, operationKey } from './operationMemo.js';
+import { persistedDocumentIdOf } from './persistedDocuments.js';
 
 /** The request limits of Config, by the names of their settings' fields. */
 export interface RequestLimits {
@@ -27,10 +29,21 @@ export interface RequestLimits {
   readonly maxAliases: number;
   readonly maxRootFields: number;
   readonly maxCost: number;
+  readonly maxQueryBytes: number;
+  /** DOCUMENT_CACHE_BYTES: the bound of the remembered verdicts. */
+  readonly documentCacheBytes: number;
 }
 
 /** The setting a client ran into, as extensions.limit tells it. */
-type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_COST';
+type LimitName =
+  | 'MAX_QUERY_BYTES'
+  | 'MAX_TOKENS'
+  | 'MAX_DEPTH'
+  | 'MAX_ALIASES'
+  | 'MAX_ROOT_FIELDS'
+  | 'MAX_COST'
+  | 'MAX_OPERATION_WINDOWS'
+  | 'MAX_BATCH_SIZE';
 
 /**
  * Fragments can make a small document evaluate many fields (a spread used twice in a fragment used
@@ -38,11 +51,11 @@ type LimitName = 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' 
  */
 const MAX_COST_NODES = 10_000;
 
-/** Verdicts remembered per parsed document; a document sent with ever-new variables is still checked each time. */
-const VERDICTS_PER_DOCUMENT = 64;
+/** A remembered verdict's own bytes: null, or an error whose message is a few hundred characters. */
+const VERDICT_BYTES = 1_024;
 
 /** Every refused request: QUERY_TOO_COMPLEX, HTTP 400, which limit and its value, and a message that says what to change. */
-class QueryLimitError extends GraphQLError {
+export class QueryLimitError extends GraphQLError {
   constructor(limit: LimitName, max: number, message: string, found?: number) {
     super(message, {
       extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max, ...(found === undefined ? {} : { found }), http: { status: 400 } },
@@ -65,7 +78,11 @@ class QueryLimitError extends GraphQLError {
  */
 export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<GatewayContext> {
   const shapeRules = armorRules(limits);
-  const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  // Boxed: the memo holds no null values, and "passed" must be remembered as much as "refused".
+  const verdicts = new OperationMemo<{ readonly error: GraphQLError | null }>(limits.documentCacheBytes, () => VERDICT_BYTES);
+  // Trusted documents whose text passed the token count: their text never changes, so it is counted once. Bounded by
+  // the manifest, since an id not in it is refused before parsing.
+  const trustedCounted = new Set<string>();
   return {
     // A limit error thrown while parsing reaches Apollo as an unexpected error; rethrowing it here makes
     // Apollo answer it as it is (400 with its code) instead of a 500 "Internal server error".
@@ -74,8 +91,23 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
     },
     async requestDidStart() {
       return {
+        // Before the document store is even asked: a text over the limit is never parsed, stored or registered
+        // as a persisted query. Comments are not tokens, so this is what bounds a document's text.
+        async didResolveSource({ source }) {
+          const bytes = Buffer.byteLength(source, 'utf8');
+          if (bytes > limits.maxQueryBytes) {
+            throw new QueryLimitError(
+              'MAX_QUERY_BYTES',
+              limits.maxQueryBytes,
+              `The query text is ${bytes} bytes; at most ${limits.maxQueryBytes} are allowed (MAX_QUERY_BYTES): send a smaller document, without comments and unused fragments, or split it into several queries`,
+              bytes,
+            );
+          }
+        },
         // Tokens are counted before parsing, so a huge document is refused before it is parsed or validated.
-        async parsingDidStart({ source }) {
+        async parsingDidStart({ source, request }) {
+          const trustedId = persistedDocumentIdOf(request);
+          if (trustedId !== null && trustedCounted.has(trustedId)) return;
           if (tokensOver(source, limits.maxTokens)) {
             throw new QueryLimitError(
               'MAX_TOKENS',
@@ -83,43 +115,25 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
               `The document has more than ${limits.maxTokens} tokens (MAX_TOKENS): send a smaller one, without unused fields and fragments, or split it into several queries`,
             );
           }
+          if (trustedId !== null) trustedCounted.add(trustedId);
         },
-        async didResolveOperation({ document, operation, schema, request }) {
+        async didResolveOperation({ document, operation, schema, request, queryHash }) {
           // No such operation: execution answers that, with the names the document has.
           if (!operation) return;
-          // Apollo keeps one parsed document per query text, so a dashboard that polls is checked once
-          // per (document, operation, variables), not on every request: the walks cost more than execution.
+          // A dashboard that polls is checked once per (query text, operation, variables), not on every
+          // request: the walks cost more than execution.
           const variables = request.variables ?? {};
-          const key = verdictKey(operation, variables);
-          let byRequest = verdicts.get(document);
-          if (!byRequest) verdicts.set(document, (byRequest = new Map<string, GraphQLError | null>()));
-          let verdict = key === null ? undefined : byRequest.get(key);
+          const key = operationKey(queryHash, operation, variables);
+          let verdict = key === null ? undefined : verdicts.get(key);
           if (verdict === undefined) {
-            verdict = limitError(limits, shapeRules, schema, document, operation, variables);
-            if (key !== null && byRequest.size < VERDICTS_PER_DOCUMENT) byRequest.set(key, verdict);
+            verdict = { error: limitError(limits, shapeRules, schema, document, operation, variables) };
+            if (key !== null) verdicts.set(key, verdict);
           }
-          if (verdict) throw verdict;
+          if (verdict.error) throw verdict.error;
         },
       };
     },
   };
-}
-
-/**
- * What a verdict depends on besides the document: the operation and the values of the variables it
- * declares (only they can change a cost). Null when those can't be written down (absurdly deep JSON):
- * such a request is checked every time.
- */
-function verdictKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
-  // [value] when sent, [] when omitted: an omitted variable takes its default, an explicit null does not.
-  const declared = (operation.variableDefinitions ?? []).map(({ variable }) =>
-    Object.hasOwn(variables, variable.name.value) ? [variables[variable.name.value]] : [],
-  );
-  try {
-    return `${operation.name?.value ?? ''}\n${JSON.stringify(declared)}`;
-  } catch {
-    return null;
-  }
 }
 
 /** The first limit the operation breaks, or null. */
@@ -248,7 +262,7 @@ const pagedCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
  * The operation's cost with its variables, or null when its variables are invalid: execution then
  * answers that with its own BAD_USER_INPUT message, which says more than a cost could.
  */
-function operationCost(
+export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,

@@ -1,6 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
+import { refusalOf } from '../errors/formatError.js';
 import type { GatewayMetrics } from '../gatewayMetrics.js';
+import { persistedDocumentIdOf } from './persistedDocuments.js';
 
 /**
  * Operation names come from clients: past this many distinct names, new ones count as "(other)", so
@@ -22,12 +24,20 @@ export function createMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin
     return '(other)';
   };
   return {
+    async unexpectedErrorProcessingRequest({ error }) {
+      const refusal = refusalOf(error);
+      if (refusal === null) return;
+      metrics.operations.inc({ operation: '(invalid)' });
+      metrics.errors.inc({ code: refusal.code });
+    },
     async requestDidStart() {
       const started = performance.now();
       return {
-        async willSendResponse({ response, contextValue, operation, operationName }) {
+        async willSendResponse({ request, response, contextValue, operation, operationName }) {
           const label = operation ? labelOf(operationName ?? '(anonymous)') : '(invalid)';
-          metrics.operations.inc({ operation: label });
+          // Trusted document ids come from the manifest only, so they can't grow the label set either.
+          const document = persistedDocumentIdOf(request);
+          metrics.operations.inc(document === null ? { operation: label } : { operation: label, document });
           metrics.operationDuration.observe({ operation: label }, (performance.now() - started) / 1000);
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           for (const error of errors) {

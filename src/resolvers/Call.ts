@@ -3,7 +3,7 @@ import { loadCall } from '../loaders/callsInRange.js';
 import { maskCallerInfo, maskCallerInfoRaw } from '../model/masking.js';
 import { phoneNumberOf } from './phone.js';
 import { encodeCallId } from '../model/callId.js';
-import { decodeCallId } from './globalId.js';
+import { decodeCallIdAt } from './globalId.js';
 import { representationId } from './representation.js';
 
 export const Call: CallResolvers = {
@@ -14,7 +14,7 @@ export const Call: CallResolvers = {
   // @apollo/subgraph defines __typename on it, and cached models are shared. Its prototype is the model,
   // not a spread of it: cached calls are views whose fields are getters (src/cache/packedCall.ts).
   __resolveReference: async (reference, context) => {
-    const { siteId, callId, beginTime } = decodeCallId(representationId(reference, 'Call'));
+    const { siteId, callId, beginTime } = decodeCallIdAt(representationId(reference, 'Call'), Date.now());
     const call = await loadCall(context.loaders.calls, siteId, callId, beginTime, context.settings.bucketSizeMs);
     return call && (Object.create(call) as typeof call);
   },

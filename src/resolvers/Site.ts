@@ -1,13 +1,16 @@
 import type { SiteResolvers } from '../generated/resolvers.js';
 import { loadCallsInRange } from '../loaders/callsInRange.js';
+import { loadTimeline } from '../loaders/timelineInRange.js';
 import { callSortKey, compareEvents, eventSortKey } from '../model/order.js';
 import { deflectionStatsOf } from '../model/stats.js';
-import { callMatcher, eventMatcher } from './filters.js';
+import { timelineOf } from '../model/timeline.js';
+import { callsMatching, eventMatcher } from './filters.js';
 import { decodeCursor } from './cursor.js';
 import { pageOf } from './paging.js';
 import { validPageSize, validRange } from './rangeArgs.js';
 import { representationId } from './representation.js';
 import { validSiteId } from './siteId.js';
+import { validTimelineBoundaries, validTimeZone } from './timelineArgs.js';
 
 const CALL_KEY_SHAPE = ['number', 'string'] as const;
 const EVENT_KEY_SHAPE = ['number', 'string', 'number'] as const;
@@ -21,7 +24,7 @@ export const Site: SiteResolvers = {
     const request = { field: 'calls', order, first: validPageSize(first) } as const;
     const afterKey = after ? decodeCursor(after, request, CALL_KEY_SHAPE) : null;
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return pageOf(filter ? calls.filter(callMatcher(filter)) : calls, { ...request, after: afterKey }, callSortKey);
+    return pageOf(callsMatching(calls, filter), { ...request, after: afterKey }, callSortKey);
   },
 
   async events(site, { from, to, filter, order, first, after }, { loaders, settings }) {
@@ -37,6 +40,14 @@ export const Site: SiteResolvers = {
   async stats(site, { from, to, filter }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return deflectionStatsOf(filter ? calls.filter(callMatcher(filter)) : calls);
+    return deflectionStatsOf(callsMatching(calls, filter));
+  },
+
+  async timeline(site, { from, to, interval, timeZone, filter }, { loaders, settings }) {
+    const range = validRange(from, to, settings.maxRangeMs);
+    const boundaries = validTimelineBoundaries(range, interval, validTimeZone(timeZone), settings.maxTimelinePoints);
+    if (!filter) return loadTimeline(loaders.calls, site.id, boundaries, settings.bucketSizeMs);
+    const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
+    return timelineOf(callsMatching(calls, filter), boundaries);
   },
 };

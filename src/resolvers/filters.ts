@@ -2,7 +2,7 @@ import type { CallModel, EventModel } from '../model/call.js';
 import type { CallFilter, EventFilter } from '../generated/resolvers.js';
 
 /** A call matches when every criterion given holds; within a list, any value matches. */
-export function callMatcher(filter: CallFilter | null | undefined): (call: CallModel) => boolean {
+function callMatcher(filter: CallFilter | null | undefined): (call: CallModel) => boolean {
   if (!filter) return () => true;
   const types = filter.eventTypes ? new Set(filter.eventTypes) : null;
   const skills = filter.skills ? new Set(filter.skills) : null;
@@ -13,6 +13,11 @@ export function callMatcher(filter: CallFilter | null | undefined): (call: CallM
     (!skills || (call.skill !== null && skills.has(call.skill))) &&
     (!stages || stages.has(call.stage)) &&
     (hasConversation === null || (call.conversationId !== null) === hasConversation);
+}
+
+/** The calls of a range that match the filter: the range itself when there is no filter. */
+export function callsMatching(calls: readonly CallModel[], filter: CallFilter | null | undefined): readonly CallModel[] {
+  return filter ? calls.filter(callMatcher(filter)) : calls;
 }
 
 export function eventMatcher(filter: EventFilter | null | undefined): (event: EventModel) => boolean {

@@ -30,6 +30,6 @@ export function validPageSize(first: number): number {
   return first;
 }
 
-function iso(time: number): string {
+export function iso(time: number): string {
   return new Date(time).toISOString();
 }

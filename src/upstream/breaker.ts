@@ -54,6 +54,11 @@ export class CircuitBreaker {
     this.trialInFlight = false;
   }
 
+  /** The request admitted ended without a word from the upstream (the operation ran out of time): nothing learnt, the trial slot is free again. */
+  abandoned(): void {
+    this.trialInFlight = false;
+  }
+
   failed(): void {
     this.trialInFlight = false;
     this.failures++;

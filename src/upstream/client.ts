@@ -1,12 +1,12 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { errors as undiciErrors, Pool } from 'undici';
+import { errors as undiciErrors, Pool, type Dispatcher } from 'undici';
 import { BodyFault } from '../decode/bodyFault.js';
 import type { BodyReader, DecodedWindow } from '../decode/decodePool.js';
 import type { Logger } from '../logger.js';
 import { LIVEDEFLECT_PATH, type WindowRequest } from '../wire/livedeflect.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
-import { UpstreamError } from './errors.js';
-import { retryDelayMs } from './retryDelay.js';
+import { operationOutOfTime, UpstreamError } from './errors.js';
+import { parseRetryAfter, retryDelayMs } from './retryDelay.js';
 
 export interface ClientOptions {
   readonly baseUrl: string;
@@ -16,7 +16,7 @@ export interface ClientOptions {
   readonly maxBodyBytes: number;
   /** Retries after the first attempt, for 429/502/503/504 and dropped connections. */
   readonly retries: number;
-  /** The longest wait before a retry: a longer Retry-After is waited this long. */
+  /** The longest wait before a retry: a longer Retry-After fails the window at once (UPSTREAM_UNAVAILABLE, with the delay). */
   readonly retryAfterMaxMs: number;
   readonly connections: number;
   readonly breakerFailureThreshold: number;
@@ -28,9 +28,10 @@ export interface ClientOptions {
   readonly onAttempt?: (attempt: AttemptReport) => void;
   /**
    * Reads 200 bodies as they stream in rather than whole: the gateway passes the decode pool's, which
-   * turns them into one pack per bucket on worker threads (src/decode/decodePool.ts).
+   * turns them into one pack per bucket on worker threads (src/decode/decodePool.ts). `signal` ends
+   * the attempt: a reader waiting on its decoder when it fires gives up on that decoder.
    */
-  readonly openBody: (request: WindowRequest) => BodyReader;
+  readonly openBody: (request: WindowRequest, signal: AbortSignal) => BodyReader;
   /** The clock and the wait between retries; tests pass fakes so cool-downs and Retry-After take no real time. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -41,6 +42,8 @@ export interface WindowFetch extends WindowRequest {
   readonly authorization: string;
   /** Epoch ms after which no attempt or retry wait may start or continue. */
   readonly deadline: number;
+  /** The operation's own end (its deadline or its client gone): the attempt under way stops, and no other starts. */
+  readonly signal?: AbortSignal;
   readonly requestId?: string;
   readonly onAttempt?: (attempt: AttemptReport) => void;
 }
@@ -58,6 +61,8 @@ export interface FetchedWindow extends DecodedWindow {
 }
 
 const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
+/** An error answer's body is read this far and no further (then the connection is dropped). */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * The only module that talks to LiveDeflect. One POST per window; typed errors out. It knows nothing
@@ -89,6 +94,11 @@ export class LiveDeflectClient {
     });
   }
 
+  /** LIVEDEFLECT_TIMEOUT: what one attempt may take. */
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
   get breakerState(): BreakerState {
     return this.breaker.state;
   }
@@ -96,37 +106,50 @@ export class LiveDeflectClient {
   /** Fetches and decodes one window, retrying what is worth retrying within the deadline. */
   async fetchWindow(request: WindowFetch): Promise<FetchedWindow> {
     for (let attempt = 0; ; attempt++) {
+      // Checked before the breaker: an operation out of time says nothing of the upstream, and takes no trial slot.
+      if (this.now() >= request.deadline || request.signal?.aborted) throw operationOutOfTime(this.options.timeoutMs);
       this.breaker.admit();
       const started = this.now();
       let outcome: FetchedWindow | UpstreamError;
       let status: number | null = null;
       let retryAfter: string | null = null;
+      // What the attempt says of the upstream's health: only its own failures move the breaker.
+      let verdict: 'failed' | 'answered' | 'cut' = 'answered';
       try {
         const answer = await this.attempt(request);
         status = answer.status;
         retryAfter = answer.retryAfter;
         outcome = answer.result;
+        if (outcome instanceof UpstreamError && isUpstreamStatusFault(status)) verdict = 'failed';
       } catch (error) {
-        outcome = toUpstreamError(error, this.options.timeoutMs);
+        if (error instanceof AttemptCut) {
+          // Cut short by the operation's own deadline: not the upstream's timeout.
+          outcome = operationOutOfTime(this.options.timeoutMs);
+          verdict = 'cut';
+        } else {
+          outcome = toUpstreamError(error, this.options.timeoutMs);
+          // A body over LIVEDEFLECT_MAX_BODY is this gateway refusing it; anything else thrown is the connection or the upstream's timeout.
+          if (!(error instanceof UpstreamError)) verdict = 'failed';
+        }
       }
-      const failedUpstream = outcome instanceof UpstreamError && countsAgainstBreaker(outcome);
-      if (failedUpstream) this.breaker.failed();
-      else this.breaker.succeeded();
+      if (verdict === 'failed') this.breaker.failed();
+      else if (verdict === 'answered') this.breaker.succeeded();
+      else this.breaker.abandoned();
 
-      const retryInMs =
-        outcome instanceof UpstreamError && attempt < this.options.retries && isRetryable(outcome)
-          ? retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: this.now() })
-          : null;
-      const fitsDeadline = retryInMs !== null && this.now() + retryInMs < request.deadline;
+      const retry =
+        outcome instanceof UpstreamError && attempt < this.options.retries && isRetryable(outcome) ? this.retryPlan(attempt, retryAfter) : null;
+      if (retry !== null && typeof retry !== 'number') outcome = retry;
+      const retryInMs = typeof retry === 'number' && this.now() + retry < request.deadline ? retry : null;
       const report: AttemptReport = {
         status,
         durationMs: this.now() - started,
-        retryInMs: fitsDeadline ? retryInMs : null,
+        retryInMs,
         errorCode: outcome instanceof UpstreamError ? outcome.code : null,
       };
       request.onAttempt?.(report);
       this.options.onAttempt?.(report);
       if (!(outcome instanceof UpstreamError)) return outcome;
+      // Only what the gateway itself knows: the upstream's words (bodies, messages) never reach the log.
       this.options.logger.warn(
         {
           requestId: request.requestId,
@@ -135,51 +158,85 @@ export class LiveDeflectClient {
           endTime: request.endTime,
           status,
           code: outcome.code,
-          detail: safeForLog(outcome.detail, request.authorization),
+          detail: outcome.detail,
           attempt,
-          retryInMs: fitsDeadline ? retryInMs : null,
+          retryInMs,
         },
         'upstream request failed',
       );
-      if (!fitsDeadline || retryInMs === null) throw outcome;
+      if (retryInMs === null) throw outcome;
       await this.sleep(retryInMs);
     }
   }
 
-  private async attempt(
-    request: WindowFetch,
-  ): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
-    const budget = Math.min(this.options.timeoutMs, Math.max(1, request.deadline - this.now()));
-    const response = await this.pool.request({
-      path: this.path,
-      method: 'POST',
-      headers: {
-        authorization: request.authorization,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
-      body: JSON.stringify({
-        siteId: request.siteId,
-        startTime: String(request.startTime),
-        endTime: String(request.endTime),
-      }),
-      signal: AbortSignal.timeout(budget),
-    });
+  /**
+   * The wait before the next attempt, or the error to fail with at once: a Retry-After longer than
+   * LIVEDEFLECT_RETRY_AFTER_MAX is not waited (at the cap, the upstream would only refuse again).
+   */
+  private retryPlan(attempt: number, retryAfter: string | null): number | UpstreamError {
+    const asked = parseRetryAfter(retryAfter, this.now());
+    if (asked !== null && asked > this.options.retryAfterMaxMs) {
+      return new UpstreamError(
+        'UPSTREAM_UNAVAILABLE',
+        `LiveDeflect asked this gateway to wait ${Math.ceil(asked / 1000)}s before asking again: try again then`,
+        {
+          detail: `Retry-After of ${asked} ms is over LIVEDEFLECT_RETRY_AFTER_MAX (${this.options.retryAfterMaxMs} ms)`,
+          retryAfterMs: asked,
+        },
+      );
+    }
+    return retryDelayMs({ attempt, retryAfter, maxMs: this.options.retryAfterMaxMs, now: this.now() });
+  }
+
+  private async attempt(request: WindowFetch): Promise<{ status: number; retryAfter: string | null; result: FetchedWindow | UpstreamError }> {
+    const remaining = request.deadline - this.now();
+    // When the deadline is nearer than the upstream's own timeout, running out of time is the operation's doing.
+    const cutByDeadline = remaining < this.options.timeoutMs;
+    const timeout = AbortSignal.timeout(Math.min(this.options.timeoutMs, remaining));
+    const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+    const cut = (): boolean => (cutByDeadline && timeout.aborted) || request.signal?.aborted === true;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.pool.request({
+        path: this.path,
+        method: 'POST',
+        headers: {
+          authorization: request.authorization,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify({
+          siteId: request.siteId,
+          startTime: String(request.startTime),
+          endTime: String(request.endTime),
+        }),
+        signal,
+      });
+    } catch (error) {
+      throw cut() ? new AttemptCut() : error;
+    }
     const retryAfter = headerValue(response.headers['retry-after']);
     if (response.statusCode !== 200) {
-      const detail = await readCapped(response.body, 4096).catch(() => '');
-      return { status: response.statusCode, retryAfter, result: statusError(response.statusCode, detail) };
+      // Read (to free the connection) and counted, never kept: an error body may echo the credential or call data.
+      const bytes = await drainCapped(response.body, ERROR_BODY_BYTES).catch(() => 0);
+      return { status: response.statusCode, retryAfter, result: statusError(response.statusCode, bytes) };
     }
-    const reader = this.options.openBody(request);
+    const reader = this.options.openBody(request, signal);
     // Recording keeps the whole text as well; decoding still streams, so both modes read bodies one way.
     const recorded: Buffer[] | null = this.options.onBody ? [] : null;
-    const bodyBytes = await streamCapped(response.body, this.options.maxBodyBytes, (chunk) => {
-      recorded?.push(chunk);
-      return reader.push(chunk);
-    }).catch((error: unknown) => {
+    let bodyBytes: number;
+    try {
+      bodyBytes = await streamCapped(response.body, this.options.maxBodyBytes, (chunk) => {
+        recorded?.push(chunk);
+        return reader.push(chunk);
+      });
+    } catch (error) {
       reader.abort();
-      throw error;
-    });
+      response.body.destroy();
+      // The reader refused the body (or lost its decoder): the window fails, the upstream did nothing wrong.
+      if (error instanceof BodyFault) return { status: 200, retryAfter, result: unreadableBody(error) };
+      throw cut() ? new AttemptCut() : error;
+    }
     if (recorded) this.options.onBody?.(request, Buffer.concat(recorded, bodyBytes).toString('utf8'));
     try {
       return { status: 200, retryAfter, result: { ...(await reader.end()), bodyBytes } };
@@ -193,8 +250,8 @@ export class LiveDeflectClient {
   }
 }
 
-function statusError(status: number, body: string): UpstreamError {
-  const detail = `HTTP ${status}: ${body.slice(0, 500)}`;
+function statusError(status: number, bodyBytes: number): UpstreamError {
+  const detail = `HTTP ${status}, ${bodyBytes} bytes of body`;
   if (status === 401) {
     return new UpstreamError('UNAUTHENTICATED', 'LiveDeflect rejected the credential: check the Authorization header', {
       statusCode: status,
@@ -216,18 +273,27 @@ function statusError(status: number, body: string): UpstreamError {
   });
 }
 
+/** Thrown inside an attempt the operation's own deadline or end cut short. */
+class AttemptCut extends Error {
+  override readonly name = 'AttemptCut';
+}
+
 /**
  * A 200 whose body could not be decoded. It carries status 200, which is what keeps it from being
  * retried (asking again gets the same body) and from counting against the breaker (the upstream is up).
  */
 function unreadableBody(error: unknown): UpstreamError {
-  const fault = error instanceof BodyFault ? error : new BodyFault(BodyFault.UNREADABLE, `decoder failed: ${error instanceof Error ? error.name : typeof error}`);
+  const fault =
+    error instanceof BodyFault ? error : new BodyFault(BodyFault.UNREADABLE, `decoder failed: ${error instanceof Error ? error.name : typeof error}`);
   return new UpstreamError('UPSTREAM_ERROR', fault.message, { statusCode: 200, detail: fault.detail, cause: error });
 }
 
 function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
   if (error instanceof UpstreamError) return error;
   const name = (error as { name?: string } | null)?.name;
+  const code = (error as { code?: unknown } | null)?.code;
+  // Names and codes only (undici's and Node's own): what the upstream sent never goes into a detail.
+  const detail = [typeof code === 'string' ? code : '', typeof name === 'string' ? name : typeof error].join(' ').trim();
   if (
     name === 'TimeoutError' ||
     name === 'AbortError' ||
@@ -235,22 +301,14 @@ function toUpstreamError(error: unknown, timeoutMs: number): UpstreamError {
     error instanceof undiciErrors.BodyTimeoutError ||
     error instanceof undiciErrors.ConnectTimeoutError
   ) {
-    return new UpstreamError('UPSTREAM_TIMEOUT', `LiveDeflect did not answer within ${timeoutMs} ms`, {
-      detail: String(error),
-      cause: error,
-    });
+    return new UpstreamError('UPSTREAM_TIMEOUT', `LiveDeflect did not answer within ${timeoutMs} ms`, { detail, cause: error });
   }
-  return new UpstreamError('UPSTREAM_ERROR', 'Could not reach LiveDeflect', {
-    detail: `${(error as { code?: string } | null)?.code ?? ''} ${String(error)}`.trim(),
-    cause: error,
-  });
+  return new UpstreamError('UPSTREAM_ERROR', 'Could not reach LiveDeflect', { detail, cause: error });
 }
 
-/** Failures of the upstream itself; a rejected credential or an unreadable body says nothing of its health. */
-function countsAgainstBreaker(error: UpstreamError): boolean {
-  if (error.code === 'UPSTREAM_TIMEOUT') return true;
-  if (error.code !== 'UPSTREAM_ERROR') return false;
-  return error.statusCode === null || error.statusCode >= 500 || error.statusCode === 429;
+/** Statuses that are the upstream's own failure (5xx, and 429: it is overloaded); a rejected credential says nothing of its health. */
+function isUpstreamStatusFault(status: number): boolean {
+  return status >= 500 || status === 429;
 }
 
 function isRetryable(error: UpstreamError): boolean {
@@ -260,30 +318,16 @@ function isRetryable(error: UpstreamError): boolean {
   return true;
 }
 
-/**
- * An upstream error body goes to the log, and it may echo the Authorization header or quote call data
- * back: the credential (with or without its scheme) is cut out, and so is every run of six or more
- * digits, which is what a phone number looks like. Short credentials are left alone, since replacing
- * them would garble the text without protecting anything real.
- */
-function safeForLog(detail: string | null, authorization: string): string | null {
-  if (detail === null) return null;
-  const secrets = [authorization, authorization.replace(/^\S+\s+/, '')].filter((secret) => secret.length >= 8);
-  return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), detail).replace(/\d{6,}/g, '[digits]');
-}
-
 function headerValue(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
-/** Reads a body as UTF-8, failing once it passes maxBytes so a runaway upstream can't exhaust memory. */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): void }, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  const size = await streamCapped(body, maxBytes, (chunk) => chunks.push(chunk));
-  return Buffer.concat(chunks, size).toString('utf8');
+/** Reads a body to its end without keeping it, and says how long it was; stops reading past maxBytes. */
+async function drainCapped(body: AsyncIterable<Buffer> & { destroy(error?: Error): void }, maxBytes: number): Promise<number> {
+  return streamCapped(body, maxBytes, () => undefined);
 }
 
-/** Hands a body's chunks on as they arrive, with readCapped's limit, waiting whenever onChunk asks to; resolves to the body's size. */
+/** Hands a body's chunks on as they arrive, failing once it passes maxBytes so a runaway upstream can't exhaust memory, waiting whenever onChunk asks to; resolves to the body's size. */
 async function streamCapped(
   body: AsyncIterable<Buffer> & { destroy(error?: Error): void },
   maxBytes: number,

@@ -2,11 +2,7 @@ import type { ErrorCode } from '../model/errorCodes.js';
 
 /** The codes an upstream failure can carry: a part of the one ErrorCode enum, spelled as its strings. */
 export type UpstreamErrorCode = `${
-  | ErrorCode.UNAUTHENTICATED
-  | ErrorCode.FORBIDDEN
-  | ErrorCode.UPSTREAM_ERROR
-  | ErrorCode.UPSTREAM_TIMEOUT
-  | ErrorCode.UPSTREAM_UNAVAILABLE}`;
+  ErrorCode.UNAUTHENTICATED | ErrorCode.FORBIDDEN | ErrorCode.UPSTREAM_ERROR | ErrorCode.UPSTREAM_TIMEOUT | ErrorCode.UPSTREAM_UNAVAILABLE}`;
 
 /**
  * Typed failures of the upstream client. Callers branch on `code`, never on message text, and one
@@ -17,15 +13,34 @@ export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
   readonly code: UpstreamErrorCode;
   readonly statusCode: number | null;
-  /** What went wrong in the upstream's own words, for the log: may hold its body, never sent to a client. */
+  /** What went wrong, for the log: statuses, sizes and names only, never the upstream's own text; never sent to a client. */
   readonly detail: string | null;
+  /** How long the upstream asked to be left alone (a Retry-After over the cap): the client is told, so it can wait. */
+  readonly retryAfterMs: number | null;
 
-  constructor(code: UpstreamErrorCode, message: string, options: { statusCode?: number; detail?: string; cause?: unknown } = {}) {
+  constructor(
+    code: UpstreamErrorCode,
+    message: string,
+    options: { statusCode?: number; detail?: string; cause?: unknown; retryAfterMs?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.statusCode = options.statusCode ?? null;
     this.detail = options.detail ?? null;
+    this.retryAfterMs = options.retryAfterMs ?? null;
   }
+}
+
+/**
+ * The operation's deadline (OPERATION_DEADLINE) came before an upstream attempt could start or finish:
+ * the data did not come in time, but not through the upstream's fault, so it never moves the breaker.
+ */
+export function operationOutOfTime(timeoutMs: number): UpstreamError {
+  return new UpstreamError(
+    'UPSTREAM_TIMEOUT',
+    `This operation ran out of time (OPERATION_DEADLINE) waiting for LiveDeflect (each request may take up to ${timeoutMs} ms): ask for fewer days at once, or try again`,
+    { detail: 'operation deadline passed' },
+  );
 }
 
 export function isUpstreamError(value: unknown): value is UpstreamError {

@@ -3,8 +3,9 @@ const BASE_DELAY_MS = 200;
 
 /**
  * How long to wait before retry number `attempt + 1`. Retry-After (seconds or an HTTP date) wins when
- * the upstream sends it, capped at maxMs. Otherwise exponential backoff with full jitter, so replicas
- * that failed together do not come back together.
+ * the upstream sends it, capped at maxMs (the client fails at once rather than wait a longer one at the
+ * cap). Otherwise exponential backoff with equal jitter (between half and all of the step), so replicas
+ * that failed together do not come back together, and no retry comes back at once.
  */
 export function retryDelayMs(options: { attempt: number; retryAfter: string | null; maxMs: number; now: number; random?: () => number }): number {
   const fromHeader = parseRetryAfter(options.retryAfter, options.now);

@@ -1,37 +1,18 @@
 // GraphiQL as the gateway serves it: first over plain HTTP, then in a real browser, the system's
 // chromium (never a downloaded one), with every request outside loopback aborted and reported.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath, launchChromium, LOOPBACK_HOSTS, loopbackContext, skipBrowser, STEP_TIMEOUT_MS } from '../helpers/chromium.js';
 import { startStack } from '../helpers/stack.js';
 
-const STEP_TIMEOUT_MS = 20_000;
 const TEST_TIMEOUT_MS = 60_000;
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
-
-function findSystemChromium(): string | undefined {
-  const onPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter((dir) => dir !== '')
-    .map((dir) => join(dir, 'chromium'))
-    .find((file) => existsSync(file));
-  return onPath ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-}
-
-const chromiumPath = findSystemChromium();
-// Without chromium the browser tests are skipped, unless the environment promises its system
-// dependencies (REQUIRE_SYSTEM_DEPS=1, as CI does): then they run and fail on the missing browser.
-const skipBrowser =
-  chromiumPath === undefined && process.env.REQUIRE_SYSTEM_DEPS !== '1'
-    ? 'chromium not found on PATH nor at /usr/bin/chromium (REQUIRE_SYSTEM_DEPS=1 makes this a failure)'
-    : false;
 const browserTest = { skip: skipBrowser, timeout: TEST_TIMEOUT_MS };
 
 let stack: Awaited<ReturnType<typeof startStack>>;
@@ -47,33 +28,9 @@ const pageErrors: string[] = [];
 before(async () => {
   stack = await startStack();
   if (chromiumPath === undefined) return;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: STEP_TIMEOUT_MS,
-  });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  browser = await launchChromium();
   // On the context rather than the page, so that requests from workers and popups pass through too.
-  await context.route('**', async (route, request) => {
-    const url = new URL(request.url());
-    requested.push(url.href);
-    if (LOOPBACK_HOSTS.has(url.hostname)) {
-      await route.continue();
-    } else {
-      blocked.push(url.href);
-      await route.abort('blockedbyclient');
-    }
-  });
+  const context = await loopbackContext(browser, { requested, blocked });
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateWindow } from '../../src/simulator/index.js';
 import { createRng, type Rng } from '../../src/simulator/prng.js';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
+import { JUNK, upstreamBody } from '../helpers/malformedBodies.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 /**
@@ -38,23 +38,95 @@ const VALID_QUERIES = [
 ];
 
 const TOKENS = [
-  '{', '}', '(', ')', '[', ']', ':', '$', '!', '=', '@', '...', '|', '&', ',', 'query', 'mutation', 'subscription', 'fragment', 'on',
-  'site', 'calls', 'events', 'call', 'id', 'first', 'after', 'from', 'to', 'filter', 'nodes', 'edges', 'totalCount', '__typename',
-  '__schema', 'Site', 'Call', '"25508804"', '"x"', '""', '"\\u0000"', '"""block"""', '1', '-1', '1.5', '1e309', 'true', 'null',
-  '#comment\n', '\u0000', 'é', '😀', '"unterminated', '\\', '$first', 'Int', 'String!', '[Int!]!', 'ASC', 'DESC', '@skip(if: true)',
-];
-
-/** Values of every JSON type, and strings that look like but are not what a field wants. */
-const JUNK: readonly unknown[] = [
-  null, true, false, 0, -1, 1.5, 2 ** 31, 2 ** 53 + 2, -(2 ** 31) - 1, 1e308, '', ' ', 'x', '0', '-1', 'NaN', 'Infinity', 'null',
-  'undefined', '[object Object]', '\u0000', '😀'.repeat(50), 'a'.repeat(10_000), [], [1, 2], [null], {}, { a: 1 }, { __proto__: { x: 1 } },
-  { constructor: 'x' }, [[[[[[]]]]]], '2024-01-01', '2024-13-01T00:00:00Z', 'yesterday', '1700000000000', 'ASC', 'NOPE',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '$',
+  '!',
+  '=',
+  '@',
+  '...',
+  '|',
+  '&',
+  ',',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment',
+  'on',
+  'site',
+  'calls',
+  'events',
+  'call',
+  'id',
+  'first',
+  'after',
+  'from',
+  'to',
+  'filter',
+  'nodes',
+  'edges',
+  'totalCount',
+  '__typename',
+  '__schema',
+  'Site',
+  'Call',
+  '"25508804"',
+  '"x"',
+  '""',
+  '"\\u0000"',
+  '"""block"""',
+  '1',
+  '-1',
+  '1.5',
+  '1e309',
+  'true',
+  'null',
+  '#comment\n',
+  '\u0000',
+  'é',
+  '😀',
+  '"unterminated',
+  '\\',
+  '$first',
+  'Int',
+  'String!',
+  '[Int!]!',
+  'ASC',
+  'DESC',
+  '@skip(if: true)',
 ];
 
 const BAD_DATES = [
-  '', 'yesterday', 'now', '2024-13-01T00:00:00Z', '2024-01-32T00:00:00Z', '2024-01-01T25:00:00Z', '2024-01-01T00:60:00Z',
-  '2024-01-01T00:00:00', '2024/01/01', '01-01-2024', '+275760-09-13T00:00:01Z', '-000001-01-01T00:00:00Z', '0000-00-00', 'T', 'Z',
-  '2024-01-01T00:00:00+25:00', '2024-01-01T00:00:00Z trailing', '２０２４-01-01', '1700000000000', 12, 1.5, true, [], {}, null,
+  '',
+  'yesterday',
+  'now',
+  '2024-13-01T00:00:00Z',
+  '2024-01-32T00:00:00Z',
+  '2024-01-01T25:00:00Z',
+  '2024-01-01T00:60:00Z',
+  '2024-01-01T00:00:00',
+  '2024/01/01',
+  '01-01-2024',
+  '+275760-09-13T00:00:01Z',
+  '-000001-01-01T00:00:00Z',
+  '0000-00-00',
+  'T',
+  'Z',
+  '2024-01-01T00:00:00+25:00',
+  '2024-01-01T00:00:00Z trailing',
+  '２０２４-01-01',
+  '1700000000000',
+  12,
+  1.5,
+  true,
+  [],
+  {},
+  null,
 ];
 
 const BAD_FIRSTS = [-1, -100, 501, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -(2 ** 31), 1.5, 1e10, '10', 'all', true, [], {}, 'NaN'];
@@ -84,7 +156,17 @@ function badBase64(rng: Rng): string {
   const choices = [
     () => Buffer.from(JSON.stringify(rng.pick(JUNK))).toString('base64url'),
     // Cursors of the right form but made by another field or order, or with the key's types swapped.
-    () => Buffer.from(JSON.stringify(rng.pick([['calls', 'DESC', 1, 'x'], ['events', 'ASC', 1, 'x', 2], ['calls', 'ASC', 'x', 1], ['calls', 'ASC', 1]]))).toString('base64url'),
+    () =>
+      Buffer.from(
+        JSON.stringify(
+          rng.pick([
+            ['calls', 'DESC', 1, 'x'],
+            ['events', 'ASC', 1, 'x', 2],
+            ['calls', 'ASC', 'x', 1],
+            ['calls', 'ASC', 1],
+          ]),
+        ),
+      ).toString('base64url'),
     () => Buffer.from(`Call:${rng.pick(['x', '', SITE, '../'])}:${rng.pick(['abc', '', '-1', '1.5'])}:${rng.digits(5)}`).toString('base64url'),
     () => Array.from({ length: rng.int(1, 80) }, () => rng.pick([...'ABCxyz019-_+/=.~ é'])).join(''),
     () => 'x'.repeat(rng.int(1001, 5000)),
@@ -120,7 +202,9 @@ function clientProbe(rng: Rng): Probe {
       const first = rng.pick(BAD_FIRSTS);
       return rng.chance(0.5)
         ? post('first out of range', { query: VARIABLES_QUERY, variables: { ...valid, first } })
-        : post('first literal out of range', { query: `{ site(id: "${SITE}") { calls(from: "${day.from}", to: "${day.to}", first: ${JSON.stringify(first)}) { totalCount } } }` });
+        : post('first literal out of range', {
+            query: `{ site(id: "${SITE}") { calls(from: "${day.from}", to: "${day.to}", first: ${JSON.stringify(first)}) { totalCount } } }`,
+          });
     }
     case 4:
       return post('bad cursor', { query: VARIABLES_QUERY, variables: { ...valid, after: badBase64(rng) } });
@@ -179,64 +263,6 @@ function clientProbe(rng: Rng): Probe {
       if (rng.chance(0.3)) params.set('extensions', rng.pick(['{', '{"persistedQuery": 1}']));
       return { kind: 'malformed GET', method: 'GET', contentType: null, search: `?${params}`, mustFail: false };
     }
-  }
-}
-
-/** One malformed upstream body for the window [startTime, endTime) of a site: the real answer, broken. */
-function upstreamBody(rng: Rng, siteId: string, startTime: number): string {
-  const data = generateWindow({ seed: 'livedeflect', siteId, startTime, endTime: startTime + HOUR_MS, now: TEST_NOW, callsPerHour: CALLS_PER_HOUR });
-  const envelope: Record<string, unknown> = { success: 'true', data };
-  const text = JSON.stringify(envelope);
-  switch (rng.int(0, 5)) {
-    case 0:
-      // Broken text: cut, padded, or not JSON at all.
-      return rng.pick([
-        text.slice(0, rng.int(0, text.length - 1)),
-        `${text}${rng.pick(['x', '}', ',', '\u0000'])}`,
-        '',
-        'null',
-        '<html><body>502 Bad Gateway</body></html>',
-        '\uFEFF' + text,
-        text.replace(/"/g, "'"),
-        '{"success": "true", "data": {"1": [' + '{"eventTime": "1"},'.repeat(rng.int(1, 5)) + ']}}',
-      ]);
-    case 1:
-      // A wrong envelope.
-      return JSON.stringify(
-        rng.pick([
-          { ...envelope, success: rng.pick(JUNK) },
-          { ...envelope, data: rng.pick(JUNK) },
-          { success: 'false', message: rng.pick(JUNK) },
-          rng.pick(JUNK),
-          [envelope],
-          { data },
-        ]),
-      );
-    default: {
-      // Broken values inside data: a call, an event list, an event or one of its values replaced, removed, or a strange key added.
-      for (let edits = rng.int(1, 12); edits > 0; edits--) mutateDeep(rng, data);
-      return JSON.stringify(envelope);
-    }
-  }
-}
-
-function mutateDeep(rng: Rng, root: object): void {
-  let node: unknown = root;
-  for (let depth = 0; depth < 4; depth++) {
-    const keys = node !== null && typeof node === 'object' ? Object.keys(node) : [];
-    if (keys.length === 0) break;
-    const key = rng.pick(keys);
-    const child = (node as Record<string, unknown>)[key];
-    if (depth === 3 || child === null || typeof child !== 'object' || rng.chance(0.2)) {
-      const target = node as Record<string, unknown>;
-      const action = rng.int(0, 3);
-      if (action === 0) delete target[key];
-      // Copies: a later edit may walk into the inserted value, and the constants must stay as they are.
-      else if (action === 1) target[rng.pick(['__proto__', 'constructor', 'toString', 'eventTime', 'callId', 'siteId', 'x'])] = structuredClone(rng.pick(JUNK));
-      else target[key] = structuredClone(rng.pick([...JUNK, '1e400', '-1', String(TEST_DAY - 10 * DAY_MS), String(TEST_DAY + 1e12), '12abc', '  7  ']));
-      return;
-    }
-    node = child;
   }
 }
 
@@ -331,19 +357,23 @@ describe('fuzz: malformed input never breaks the gateway', () => {
       const worker = index % WORKERS;
       const hour = TEST_DAY - (Math.floor(index / WORKERS) + 1) * HOUR_MS;
       const siteId = String(FUZZ_SITE_BASE + worker);
-      return { siteId, hour, body: upstreamBody(rng, siteId, hour) };
+      return { siteId, hour, body: upstreamBody(rng, siteId, hour, CALLS_PER_HOUR) };
     });
     let failed = 0;
     let served = 0;
     await inWorkers(bodies, async ({ siteId, hour, body }) => {
       // Each worker has its own site, so its fault meets its own request; each body has its own hour, so no cache answers it.
       stack.simulator.injectFault({ kind: 'body', body, siteId, times: 1 });
-      const probe: Probe = post('upstream body', {
-        query: `query($site: ID!, $from: DateTime!, $to: DateTime!) { site(id: $site) {
+      const probe: Probe = post(
+        'upstream body',
+        {
+          query: `query($site: ID!, $from: DateTime!, $to: DateTime!) { site(id: $site) {
           calls(from: $from, to: $to, first: 500) { totalCount nodes { ${CALL_FIELDS} } }
           events(from: $from, to: $to, first: 500) { totalCount nodes { type rawType info time call { callId stage } } } } }`,
-        variables: { site: siteId, from: iso(hour), to: iso(hour + HOUR_MS) },
-      }, false);
+          variables: { site: siteId, from: iso(hour), to: iso(hour + HOUR_MS) },
+        },
+        false,
+      );
       const answer = await send(stack, probe);
       if (assertWellFormed(answer, { ...probe, body: body.slice(0, 300) }, 'upstream') === 'data') served++;
       else {
@@ -357,7 +387,10 @@ describe('fuzz: malformed input never breaks the gateway', () => {
     const fuzzSites = new Set(bodies.map((body) => body.siteId));
     const fuzzRequests = stack.simulator.requests.filter((request) => fuzzSites.has(request.siteId));
     assert.equal(fuzzRequests.length, UPSTREAM_BODIES);
-    assert.ok(fuzzRequests.every((request) => request.status === 200), 'every body was served as a 200');
+    assert.ok(
+      fuzzRequests.every((request) => request.status === 200),
+      'every body was served as a 200',
+    );
     // Both outcomes are exercised: bodies refused whole, and bodies read with their bad parts skipped.
     assert.ok(failed > UPSTREAM_BODIES * 0.2 && served > UPSTREAM_BODIES * 0.2, `${failed} refused, ${served} read`);
     await assertStillServes(stack);

@@ -54,8 +54,8 @@ export function buildCall(input: CallInput): CallModel {
 }
 
 /** A bucket's pack written from models, for tests that need packed calls of their own making. */
-export function packOf(siteId: string, calls: readonly CallModel[]): CallPack {
-  const writer = new CallPackWriter(siteId);
+export function packOf(siteId: string, calls: readonly CallModel[], bucket = 0): CallPack {
+  const writer = new CallPackWriter(siteId, bucket);
   for (const call of calls) writer.addModel(call);
   return new CallPack(writer.finish());
 }

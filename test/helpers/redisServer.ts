@@ -13,7 +13,7 @@ export function skipWithoutRedis(): string | false {
 }
 
 export interface RedisServer {
-  /** redis://127.0.0.1:<port> */
+  /** redis://127.0.0.1:<port>, with the password in it when there is one */
   readonly url: string;
   readonly port: number;
   /** SIGSTOP: the server keeps its connections but answers nothing, like a hung host. */
@@ -27,18 +27,19 @@ export interface RedisServer {
  * A throwaway redis-server on a free loopback port, with no persistence. The port is free when picked
  * but another process may take it before redis binds it; then redis exits, and a new port is tried.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOn(await freePort());
+      return await startOn(await freePort(), options.password);
     } catch (error) {
       if (attempt === 3) throw error;
     }
   }
 }
 
-async function startOn(port: number): Promise<RedisServer> {
-  const child = spawn(REDIS_SERVER_PATH, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+async function startOn(port: number, password: string | undefined): Promise<RedisServer> {
+  const auth = password === undefined ? [] : ['--requirepass', password];
+  const child = spawn(REDIS_SERVER_PATH, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth], {
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -50,7 +51,7 @@ async function startOn(port: number): Promise<RedisServer> {
     throw error;
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: password === undefined ? `redis://127.0.0.1:${port}` : `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`,
     port,
     pause: () => void child.kill('SIGSTOP'),
     resume: () => void child.kill('SIGCONT'),
@@ -95,6 +96,7 @@ function ping(port: number): Promise<boolean> {
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    // A server with a password refuses PING before AUTH: that refusal is an answer too.
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }

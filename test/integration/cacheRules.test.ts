@@ -46,7 +46,7 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
       now: () => NOON,
       credentials: { [TOKEN_A]: '*', [TOKEN_B]: [OTHER_SITE] },
     });
-    decoding = createWindowDecoding({ workers: 1, bucketSizeMs: HOUR_MS, logger });
+    decoding = createWindowDecoding({ workers: 1, bucketSizeMs: HOUR_MS, maxBucketCalls: 100_000, logger });
     client = new LiveDeflectClient({
       baseUrl: simulator.url,
       timeoutMs: 5_000,

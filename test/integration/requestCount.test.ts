@@ -44,6 +44,26 @@ describe('upstream requests per operation', () => {
     assert.equal((answer.body.extensions?.livedeflect as { upstreamRequests: number }).upstreamRequests, 1);
   });
 
+  it('sends one request per window for calls, stats and timelines on one range', async () => {
+    const range = `from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + 2 * DAY_MS)}"`;
+    const answer = await stack.query(`{ site(id: "${SITE}") {
+      calls(${range}, first: 3) { totalCount nodes { callId } }
+      stats(${range}) { totalCalls }
+      hourly: timeline(${range}) { stats { totalCalls } }
+      sydney: timeline(${range}, interval: DAY, timeZone: "Australia/Sydney", filter: { hasConversation: true }) { stats { totalCalls } }
+      quarters: timeline(from: "${iso(TEST_DAY + 20 * HOUR_MS)}", to: "${iso(TEST_DAY + 28 * HOUR_MS)}", interval: FIFTEEN_MINUTES) { start }
+    } }`);
+    assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
+    const site = answer.body.data?.site as { calls: { totalCount: number }; hourly: { stats: { totalCalls: number } }[] };
+    assert.equal(site.hourly.length, 48);
+    assert.equal(site.hourly.reduce((sum, point) => sum + point.stats.totalCalls, 0), site.calls.totalCount);
+    const windows = stack.simulator.requests.map((request) => [request.startTime, request.endTime]).sort((a, b) => a[0]! - b[0]!);
+    assert.deepEqual(windows, [
+      [TEST_DAY, TEST_DAY + DAY_MS],
+      [TEST_DAY + DAY_MS, TEST_DAY + 2 * DAY_MS],
+    ]);
+  });
+
   it('sends 7 requests, one per day, for a 7-day range from midnight UTC', async () => {
     const answer = await stack.query(`{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + 7 * DAY_MS)}", first: 0) { totalCount } } }`);
     assert.equal(answer.body.errors, undefined);

@@ -1,54 +1,25 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
 import type { DeflectionStage } from '../../examples/typed-client/gql/graphql.js';
 import { GraphQLRequestError } from '../../examples/typed-client/src/client.js';
-import { allCalls, describeStats, siteStats, type CallRow, type SiteStats } from '../../examples/typed-client/src/dashboard.js';
+import { allCalls, describeStats, siteStats, siteTimeline, type CallRow, type SiteStats, type TimelinePoint } from '../../examples/typed-client/src/dashboard.js';
 import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
+import { assertCompiles, assertGeneratedFresh } from '../helpers/examples.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const example = join(root, 'examples/typed-client');
 const CALLS_PER_HOUR = 6;
 
 /** True only when A and B are the same type: checked by `tsc` over the test suite, before any test runs. */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const stageIsTheSchemaEnum: Same<CallRow['stage'], DeflectionStage> = true;
 const rateIsNullable: Same<SiteStats['deflectionRate'], number | null> = true;
+const pointStartIsAString: Same<TimelinePoint['start'], string> = true;
 
 describe('typed client example (examples/typed-client)', () => {
-  it('compiles under its own tsconfig with tsc --noEmit', async () => {
-    const tsc = join(root, 'node_modules/typescript/bin/tsc');
-    const run = await promisify(execFile)(process.execPath, [tsc, '-p', join(example, 'tsconfig.json'), '--noEmit'], { cwd: root }).then(
-      () => ({ code: 0, output: '' }),
-      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? 1, output: error.stdout ?? '' }),
-    );
-    assert.equal(run.code, 0, run.output);
-  });
+  it('compiles under its own tsconfig with tsc --noEmit', () => assertCompiles('examples/typed-client'));
 
-  it('has committed gql/ equal to what its codegen config makes from schema/ now (run it and commit when this fails)', async () => {
-    const { config } = await loadCodegenConfig({ configFilePath: join(example, 'codegen.ts') });
-    const previous = process.cwd();
-    process.chdir(root);
-    try {
-      // generate's declared result widens to `any` (it covers watch mode); without saving it is the file outputs.
-      const outputs = (await generate({ ...config, cwd: root, silent: true }, false)) as { filename: string; content: string }[];
-      const made = new Map(outputs.map((output) => [relative(root, join(root, output.filename)), output.content]));
-      const committed = readdirSync(join(example, 'gql')).map((name) => relative(root, join(example, 'gql', name)));
-      assert.deepEqual([...made.keys()].sort(), committed.sort());
-      for (const [file, content] of made) {
-        const regenerate = 'npx graphql-codegen --config examples/typed-client/codegen.ts';
-        assert.equal(readFileSync(join(root, file), 'utf8'), content, `${file} is stale: run ${regenerate}`);
-      }
-    } finally {
-      process.chdir(previous);
-    }
-  });
+  it('has committed gql/ equal to what its codegen config makes from schema/ now (run it and commit when this fails)', () =>
+    assertGeneratedFresh('examples/typed-client'));
 
   describe('against a running gateway', () => {
     let stack: Stack;
@@ -74,6 +45,18 @@ describe('typed client example (examples/typed-client)', () => {
       assert.deepEqual(sales?.bySkill.map((entry) => entry.skill), ['sales']);
       const summary = describeStats(stats);
       assert.match(summary[0] ?? '', new RegExp(`^${calls.length} calls, \\d+\\.\\d% deflected to messaging$`));
+    });
+
+    it("reads a timeline in the site's time zone, typed end to end", async () => {
+      assert.ok(pointStartIsAString);
+      const client = { endpoint: `${stack.gatewayUrl}/graphql` };
+      const hourly = await siteTimeline(client, range(), 'HOUR', 'Australia/Sydney');
+      assert.ok(hourly);
+      assert.equal(hourly.length, 24);
+      assert.equal(hourly.reduce((sum, point) => sum + point.stats.totalCalls, 0), 24 * CALLS_PER_HOUR);
+      // Sydney is at +11 in mid-October: its midnight is 13:00 UTC, so a UTC day spans two of its days.
+      const daily = await siteTimeline(client, range(), 'DAY', 'Australia/Sydney');
+      assert.deepEqual(daily?.map((point) => point.end), [iso(TEST_DAY + 13 * 3_600_000), iso(TEST_DAY + DAY_MS)]);
     });
 
     it("turns the gateway's errors into a GraphQLRequestError with their codes", async () => {

@@ -46,6 +46,17 @@ export type DeflectionStage =
   /** The welcome SMS was sent. */
   | 'TEXT_SENT';
 
+/** The length of a timeline point, on the clock of the timeline's time zone. */
+export type TimelineInterval =
+  /** Local days from midnight: 23 or 25 hours long across a daylight saving change. */
+  | 'DAY'
+  /** Quarter hours: from :00, :15, :30 and :45 of the local clock. */
+  | 'FIFTEEN_MINUTES'
+  /** Local hours, each 60 minutes long, from the start of a local hour (so :30 UTC where the offset is a half hour). */
+  | 'HOUR'
+  /** ISO weeks, from local Monday midnight. */
+  | 'WEEK';
+
 export type CallsPageQueryVariables = Exact<{
   site: string | number;
   from: string;
@@ -66,6 +77,18 @@ export type SiteStatsQueryVariables = Exact<{
 
 
 export type SiteStatsQuery = { site: { stats: { totalCalls: number, deflectionRate: number | null, medianSecondsToConversation: number | null, byStage: Array<{ stage: DeflectionStage, count: number }>, bySkill: Array<{ skill: string, totalCalls: number, conversations: number, deflectionRate: number | null }> } | null } };
+
+export type SiteTimelineQueryVariables = Exact<{
+  site: string | number;
+  from: string;
+  to: string;
+  interval: TimelineInterval;
+  timeZone?: string | null | undefined;
+  filter?: CallFilter | null | undefined;
+}>;
+
+
+export type SiteTimelineQuery = { site: { timeline: Array<{ start: string, end: string, stats: { totalCalls: number, deflectionRate: number | null, medianSecondsToConversation: number | null } }> | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -128,3 +151,24 @@ export const SiteStatsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SiteStatsQuery, SiteStatsQueryVariables>;
+export const SiteTimelineDocument = new TypedDocumentString(`
+    query SiteTimeline($site: ID!, $from: DateTime!, $to: DateTime!, $interval: TimelineInterval!, $timeZone: String, $filter: CallFilter) {
+  site(id: $site) {
+    timeline(
+      from: $from
+      to: $to
+      interval: $interval
+      timeZone: $timeZone
+      filter: $filter
+    ) {
+      start
+      end
+      stats {
+        totalCalls
+        deflectionRate
+        medianSecondsToConversation
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SiteTimelineQuery, SiteTimelineQueryVariables>;

@@ -1,9 +1,10 @@
-import type { CallsPageQuery, SiteStatsQuery } from '../gql/graphql.js';
+import type { CallsPageQuery, SiteStatsQuery, SiteTimelineQuery, TimelineInterval } from '../gql/graphql.js';
 import { execute, type GraphQLClient } from './client.js';
-import { callsPageDocument, siteStatsDocument } from './documents.js';
+import { callsPageDocument, siteStatsDocument, siteTimelineDocument } from './documents.js';
 
 export type CallRow = NonNullable<CallsPageQuery['site']['calls']>['nodes'][number];
 export type SiteStats = NonNullable<SiteStatsQuery['site']['stats']>;
+export type TimelinePoint = NonNullable<SiteTimelineQuery['site']['timeline']>[number];
 
 export interface DayRange {
   readonly site: string;
@@ -30,6 +31,12 @@ export async function allCalls(client: GraphQLClient, range: DayRange, pageSize 
 export async function siteStats(client: GraphQLClient, range: DayRange, skills?: string[]): Promise<SiteStats | null> {
   const data = await execute(client, siteStatsDocument, { ...range, filter: skills ? { skills } : null });
   return data.site.stats ?? null;
+}
+
+/** A chart's series: one point per interval of the site's own clock, e.g. per HOUR in "Australia/Sydney". */
+export async function siteTimeline(client: GraphQLClient, range: DayRange, interval: TimelineInterval, timeZone: string): Promise<readonly TimelinePoint[] | null> {
+  const data = await execute(client, siteTimelineDocument, { ...range, interval, timeZone });
+  return data.site.timeline ?? null;
 }
 
 /** What a dashboard tile shows: a few lines of text from the typed stats. */

@@ -47,3 +47,19 @@ export const siteStatsDocument = graphql(`
     }
   }
 `);
+
+export const siteTimelineDocument = graphql(`
+  query SiteTimeline($site: ID!, $from: DateTime!, $to: DateTime!, $interval: TimelineInterval!, $timeZone: String, $filter: CallFilter) {
+    site(id: $site) {
+      timeline(from: $from, to: $to, interval: $interval, timeZone: $timeZone, filter: $filter) {
+        start
+        end
+        stats {
+          totalCalls
+          deflectionRate
+          medianSecondsToConversation
+        }
+      }
+    }
+  }
+`);

@@ -46,7 +46,7 @@ function readAll(call: CallModel): unknown {
 const byBeginTime = (a: CallModel, b: CallModel) => a.beginTime - b.beginTime || (a.callId < b.callId ? -1 : 1);
 
 function packWindow(body: string, chunkBytes: number): CallPack[] {
-  const packer = new WindowPacker(WINDOW, HOUR_MS);
+  const packer = new WindowPacker(WINDOW, HOUR_MS, 100_000);
   const bytes = Buffer.from(body);
   for (let at = 0; at < bytes.length; at += chunkBytes) packer.push(bytes.subarray(at, at + chunkBytes));
   return packer.end().packs.map(([, bytes]) => new CallPack(bytes));
@@ -57,14 +57,18 @@ describe('WindowPacker: a body read and packed as it arrives', () => {
     const body = wireBody(2);
     const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
     for (const chunkBytes of [1, 7, 300, body.length]) {
-      assert.deepEqual(packWindow(body, chunkBytes).flatMap((pack) => pack.calls().map(readAll)), expected, `chunks of ${chunkBytes}`);
+      assert.deepEqual(
+        packWindow(body, chunkBytes).flatMap((pack) => pack.calls().map(readAll)),
+        expected,
+        `chunks of ${chunkBytes}`,
+      );
     }
   });
 
   it('refuses what JSON.parse refuses, with a body fault saying it is not JSON', () => {
     const good = wireBody(1);
     for (const body of ['', '{', good.slice(0, -1), `${good} x`, good.replace('":[', '":[}'), good.replace(/,"/, ' "'), '<html>']) {
-      const reader = new WindowPacker(WINDOW, HOUR_MS);
+      const reader = new WindowPacker(WINDOW, HOUR_MS, 100_000);
       reader.push(Buffer.from(body));
       assert.throws(
         () => reader.end(),
@@ -76,7 +80,7 @@ describe('WindowPacker: a body read and packed as it arrives', () => {
 
   it('judges the envelope as decodeWindow does: failures, empty data, bodies that are not an object', () => {
     const outcome = (body: string): string => {
-      const reader = new WindowPacker(WINDOW, HOUR_MS);
+      const reader = new WindowPacker(WINDOW, HOUR_MS, 100_000);
       reader.push(Buffer.from(body));
       try {
         return `${reader.end().packs.reduce((sum, [, bytes]) => sum + new CallPack(bytes).count, 0)} calls`;

@@ -47,7 +47,7 @@ function readAll(call: CallModel): unknown {
 const byBeginTime = (a: CallModel, b: CallModel) => a.beginTime - b.beginTime || (a.callId < b.callId ? -1 : 1);
 
 function packWindow(body: string, chunkBytes: number): CallPack[] {
-  const packer = new WindowPacker(WINDOW, HOUR_MS);
+  const packer = new WindowPacker(WINDOW, HOUR_MS, 100_000);
   const bytes = Buffer.from(body);
   for (let at = 0; at < bytes.length; at += chunkBytes) packer.push(bytes.subarray(at, at + chunkBytes));
   return packer.end().packs.map(([, bytes]) => new CallPack(bytes));
@@ -59,14 +59,17 @@ describe('CallPack: the compact form of a bucket', () => {
     const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
     const packs = packWindow(body, 64 * 1024);
     assert.equal(packs.length, 3, 'one pack per bucket of the window');
-    assert.deepEqual(packs.flatMap((pack) => pack.calls().map(readAll)), expected);
+    assert.deepEqual(
+      packs.flatMap((pack) => pack.calls().map(readAll)),
+      expected,
+    );
   });
 
   it('keeps the published quirks: unknown types, bad callerInfo, events out of order, missing fields', () => {
     const body = readFileSync(new URL('../../fixtures/upstream/quirks.json', import.meta.url), 'utf8');
     const window = { siteId: '25508804', startTime: 1528930000000, endTime: 1528940000000 };
     const expected = decodeWindow(JSON.parse(body), window).calls.sort(byBeginTime);
-    const writer = new CallPackWriter(window.siteId);
+    const writer = new CallPackWriter(window.siteId, window.startTime);
     for (const call of expected) writer.addModel(call);
     assert.deepEqual(new CallPack(writer.finish()).calls().map(readAll), expected.map(readAll));
   });
@@ -92,7 +95,7 @@ describe('CallPack: the compact form of a bucket', () => {
     assert.throws(() => new CallPack(pack!.data.subarray(0, pack!.byteLength - 1)), PackFormatError);
   });
 
-  it('writes calls given as models (here, another pack\'s views) into a pack that reads back the same', () => {
+  it("writes calls given as models (here, another pack's views) into a pack that reads back the same", () => {
     const [pack] = packWindow(wireBody(5), 1024);
     const some = pack!.calls().slice(1);
     assert.deepEqual(packOf(SITE, some).calls().map(readAll), some.map(readAll));

@@ -1,0 +1,57 @@
+import { statsOfTallies, tallyOf, type StatsTally } from '../model/stats.js';
+import type { CallModel } from '../model/call.js';
+import { timelineOf, type TimelinePointModel } from '../model/timeline.js';
+import { bucketsForRange } from '../model/buckets.js';
+import type { CallsLoader } from './callsLoader.js';
+import { callsInRange, isOrderedRun, loadBuckets } from './callsInRange.js';
+
+// The tally of a cached bucket, made on the first timeline that reads it whole. A cached bucket is the same
+// immutable array on every read (CallPack.calls()), so its tally is kept with it and dies with it: bounded by
+// the cache itself, and small beside it (a few counts per stage and skill and one number per conversation,
+// against ~230 bytes a call for the pack).
+const bucketTallies = new WeakMap<readonly CallModel[], StatsTally>();
+
+function bucketTally(bucket: readonly CallModel[]): StatsTally {
+  let tally = bucketTallies.get(bucket);
+  if (!tally) {
+    tally = tallyOf(bucket);
+    bucketTallies.set(bucket, tally);
+  }
+  return tally;
+}
+
+/**
+ * The points of an unfiltered timeline of a site, for boundaries as timelineBoundaries makes them. Each
+ * point's figures are statsOfTallies over the tallies of the buckets it covers whole (a warm hourly
+ * timeline reads no call at all) and of the calls of the buckets it covers in part, which are read once,
+ * for that point. That is what deflectionStatsOf answers over the point's calls, because a bucket holds the
+ * calls that began in it (the store files them by begin time) and, when the buckets are an ordered run,
+ * the range's calls are exactly their concatenation. Other buckets (a callId the upstream moved between
+ * them) take the scan of the range's calls instead, whose answer is the same by definition.
+ */
+export async function loadTimeline(
+  loader: CallsLoader,
+  siteId: string,
+  boundaries: readonly number[],
+  bucketSizeMs: number,
+): Promise<TimelinePointModel[]> {
+  const from = boundaries[0]!;
+  const to = boundaries[boundaries.length - 1]!;
+  const starts = bucketsForRange(from, to, bucketSizeMs);
+  const buckets = await loadBuckets(loader, siteId, starts);
+  if (!isOrderedRun(buckets)) return timelineOf(callsInRange(buckets, from, to), boundaries);
+  const points: TimelinePointModel[] = [];
+  for (let index = 1; index < boundaries.length; index++) {
+    const start = boundaries[index - 1]!;
+    const end = boundaries[index]!;
+    const tallies: StatsTally[] = [];
+    // bucketsForRange answers consecutive buckets, so a time's bucket is found by division.
+    for (let bucket = Math.floor((start - starts[0]!) / bucketSizeMs); bucket < buckets.length && starts[bucket]! < end; bucket++) {
+      const bucketStart = starts[bucket]!;
+      const whole = bucketStart >= start && bucketStart + bucketSizeMs <= end;
+      tallies.push(whole ? bucketTally(buckets[bucket]!) : tallyOf(callsInRange([buckets[bucket]!], start, end)));
+    }
+    points.push({ start, end, stats: statsOfTallies(tallies) });
+  }
+  return points;
+}
