@@ -1,7 +1,7 @@
 /**
  * A benchmark child process: one gateway, the naive baseline server, Hive Gateway over Mesh, or the
  * floor runner, each in a process of its own so its CPU time and memory are its own. Driven over IPC by
- * bench/children.ts: argv[2] = 'gateway' | 'naive' | 'mesh' | 'floor'; a gateway reads its config from
+ * bench/children.ts: argv[2] = 'gateway' | 'naive' | 'mesh' | 'floor' | 'client'; a gateway reads its config from
  * the environment, as `npm start` does.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config.js';
 import { startGateway, type Gateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import type { ChildReply, ChildRequest } from './children.js';
+import { fetchQuery, fetchWindows } from './fetchClient.js';
 import { fetchFloor } from './floor.js';
 import { startMeshGateway } from './meshServer.js';
 import { startNaiveServer } from './naiveServer.js';
@@ -60,6 +61,14 @@ async function handle(request: ChildRequest): Promise<void> {
     }
     case 'floor': {
       send({ kind: 'floor', ...(await fetchFloor(request)) });
+      return;
+    }
+    case 'fetchWindows': {
+      send({ kind: 'fetched', ...(await fetchWindows(request)) });
+      return;
+    }
+    case 'fetchQuery': {
+      send({ kind: 'fetched', ...(await fetchQuery(request)) });
       return;
     }
     case 'stop': {

@@ -1,10 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { FetchedResult, FetchQueryRequest } from './fetchClient.js';
 import type { FloorRequest, FloorResult } from './floor.js';
 
-export type ChildKind = 'gateway' | 'naive' | 'mesh' | 'floor';
+export type ChildKind = 'gateway' | 'naive' | 'mesh' | 'floor' | 'client';
 
-export type ChildRequest = { readonly kind: 'memory' } | { readonly kind: 'resetPeak' } | { readonly kind: 'stop' } | ({ readonly kind: 'floor' } & FloorRequest);
+export type ChildRequest =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'resetPeak' }
+  | { readonly kind: 'stop' }
+  | ({ readonly kind: 'floor' } & FloorRequest)
+  | ({ readonly kind: 'fetchWindows' } & FloorRequest)
+  | ({ readonly kind: 'fetchQuery' } & FetchQueryRequest);
 
 export interface MemoryReport {
   /** Bytes. */
@@ -23,15 +30,19 @@ export type ChildReply =
   | { readonly kind: 'ready'; readonly url: string | null }
   | ({ readonly kind: 'memory' } & MemoryReport)
   | ({ readonly kind: 'floor' } & FloorResult)
+  | ({ readonly kind: 'fetched' } & FetchedResult)
   | { readonly kind: 'error'; readonly message: string };
 
 export interface Child {
-  /** Where the child serves HTTP (gateway, naive, mesh); "" for the floor runner. */
+  /** Where the child serves HTTP (gateway, naive, mesh); "" for the floor runner and the client. */
   readonly url: string;
   readonly pid: number;
   memory(): Promise<MemoryReport>;
   resetPeak(): Promise<MemoryReport>;
   floor(request: FloorRequest): Promise<FloorResult>;
+  /** The 'client' child: an independent client's fetch of the upstream windows, and of a GraphQL answer. */
+  fetchWindows(request: FloorRequest): Promise<FetchedResult>;
+  fetchQuery(request: FetchQueryRequest): Promise<FetchedResult>;
   stop(): Promise<void>;
 }
 
@@ -42,7 +53,8 @@ const CALL_TIMEOUT_MS = 120_000;
 /** Starts a bench child (bench/child.ts) under tsx with --expose-gc, and waits until it serves. */
 export async function startChild(kind: ChildKind, env: Record<string, string> = {}): Promise<Child> {
   const child = fork(CHILD_ENTRY, [kind], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_NODE_ARGS: extra node flags for every child, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -52,7 +64,8 @@ export async function startChild(kind: ChildKind, env: Record<string, string> = 
     const reply = nextReply(child, CALL_TIMEOUT_MS, `the ${kind} child to answer ${request.kind}`);
     child.send(request);
     const answer = await reply;
-    if (answer.kind !== expected) throw new Error(`the ${kind} child answered ${request.kind} with ${answer.kind === 'error' ? answer.message : answer.kind}`);
+    if (answer.kind !== expected)
+      throw new Error(`the ${kind} child answered ${request.kind} with ${answer.kind === 'error' ? answer.message : answer.kind}`);
     return answer as Extract<ChildReply, { kind: K }>;
   };
   return {
@@ -61,6 +74,8 @@ export async function startChild(kind: ChildKind, env: Record<string, string> = 
     memory: () => call({ kind: 'memory' }, 'memory'),
     resetPeak: () => call({ kind: 'resetPeak' }, 'memory'),
     floor: (request) => call({ kind: 'floor', ...request }, 'floor'),
+    fetchWindows: (request) => call({ kind: 'fetchWindows', ...request }, 'fetched'),
+    fetchQuery: (request) => call({ kind: 'fetchQuery', ...request }, 'fetched'),
     stop: () => stopChild(child),
   };
 }

@@ -9,12 +9,13 @@ import { startSimulator } from '../src/simulator/index.js';
 import { startChild, type Child } from './children.js';
 import { runCold } from './cold.js';
 import { runFanOut } from './fanOut.js';
-import { runMemory } from './memory.js';
+import { MEMORY_DAYS, runMemory } from './memory.js';
 import { runMesh } from './mesh.js';
 import { runReplicas } from './replicas.js';
 import { runTracing } from './tracing.js';
 import { formatTable, writeResults, type Row } from './report.js';
-import { CALLS_PER_HOUR, gatewayEnv, median, NOW } from './setup.js';
+import { startCompactUpstream } from './compactUpstream.js';
+import { CALLS_PER_HOUR, DAY0, DAY_MS, dayWindows, gatewayEnv, median, NOW, SITE } from './setup.js';
 import { runTimeline } from './timeline.js';
 import { runWarm } from './warm.js';
 
@@ -33,13 +34,20 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   const figures: Record<string, unknown> = {};
-  const step = (name: string) => process.stderr.write(`bench: ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  let printed = 0;
+  // Each step first prints the rows the one before it added: a run that fails later still shows them.
+  const step = (name: string) => {
+    if (rows.length > printed) process.stderr.write(`${formatTable(rows.slice(printed))}\n`);
+    printed = rows.length;
+    process.stderr.write(`bench: ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  };
   try {
     const gateway = await child('gateway', gatewayEnv(simulator.url));
     const floor = await child('floor');
+    const client = await child('client');
     step('1 cold');
-    const cold = await runCold(simulator, gateway, floor);
-    rows.push(cold.row);
+    const cold = await runCold(simulator, gateway, floor, client);
+    rows.push(...cold.rows);
     figures.cold = cold.figures;
 
     step('1b tracing');
@@ -54,20 +62,40 @@ async function main(): Promise<void> {
     figures.fanOut = fanOut.figures;
 
     step('3 warm');
-    const warm = await runWarm(gateway, 'bucket cache');
+    const warm = await runWarm(gateway, 'bucket cache', {
+      ratio: 0.2,
+      heldBack: "graphql-js executing ~1,500 fields (getArgumentValues, executeFields, completeValue) and Apollo's JSON printing of the answer",
+    });
     rows.push(warm.row);
     await Promise.all(children.splice(0).map((running) => running.stop()));
-    const responseCached = await runWarm(await child('gateway', gatewayEnv(simulator.url, { RESPONSE_CACHE: 'true' })), 'RESPONSE_CACHE=true');
+    const responseCached = await runWarm(await child('gateway', gatewayEnv(simulator.url, { RESPONSE_CACHE: 'true' })), 'RESPONSE_CACHE=true', {
+      ratio: 0.5,
+      heldBack: "the response cache's per-hit work: hashing the query text for the key, JSON.parse of the stored answer and JSON.stringify again",
+    });
     rows.push(responseCached.row);
     figures.warm = { bucketCache: warm.figures, responseCache: responseCached.figures };
     await Promise.all(children.splice(0).map((running) => running.stop()));
 
     step('4 memory');
     const fresh = await child('gateway', gatewayEnv(simulator.url));
-    const memory = await runMemory(fresh, cold.figures.wireBytes / cold.figures.windows);
+    const windowWireBytes = cold.figures.wireBytes / cold.figures.windows;
+    const memory = await runMemory(fresh, { name: "the simulator's windows", windowWireBytes: () => windowWireBytes });
     rows.push(memory.row);
-    figures.memory = memory.figures;
     await Promise.all(children.splice(0).map((running) => running.stop()));
+    const compactUpstream = await startCompactUpstream(simulator.url, DAY_MS);
+    try {
+      await compactUpstream.prepare(SITE, dayWindows(DAY0, MEMORY_DAYS));
+      const compactGateway = await child('gateway', gatewayEnv(compactUpstream.url));
+      const compact = await runMemory(compactGateway, {
+        name: 'compact windows (short ids)',
+        windowWireBytes: () => compactUpstream.dayWindowBytes(),
+      });
+      rows.push(compact.row);
+      figures.memory = { simulator: memory.figures, compact: compact.figures };
+      await Promise.all(children.splice(0).map((running) => running.stop()));
+    } finally {
+      await compactUpstream.close();
+    }
 
     step('5 replicas');
     const replicas = await runReplicas(simulator);

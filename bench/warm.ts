@@ -39,12 +39,19 @@ export async function throughput(url: string, query: string, authorization: stri
   return { rps: result.requests.average, p99Ms: result.latency.p99, requests: result.requests.total };
 }
 
+export interface WarmGoal {
+  /** The least share of the `{ __typename }` ceiling that meets the goal. */
+  readonly ratio: number;
+  /** What the profile (README "Performance") says the path spends its time on, printed when the goal is missed. */
+  readonly heldBack: string;
+}
+
 /**
  * Scenario 3: the dashboard with a warm cache, under autocannon, against `{ __typename }` on the same
  * server in the same run: the most the server answers at all, Apollo and HTTP included. Run once with
  * the default settings (every answer executed, from the bucket cache) and once with RESPONSE_CACHE=true.
  */
-export async function runWarm(gateway: Child, setting: string): Promise<{ figures: WarmFigures; row: Row }> {
+export async function runWarm(gateway: Child, setting: string, goal: WarmGoal): Promise<{ figures: WarmFigures; row: Row }> {
   const query = dashboard();
   const primed = await post(gateway.url, query, TOKEN);
   const dashboardBytes = JSON.stringify(primed.body).length;
@@ -58,9 +65,9 @@ export async function runWarm(gateway: Child, setting: string): Promise<{ figure
       ours: `${warm.rps.toFixed(0)} req/s, p99 ${warm.p99Ms} ms`,
       baseline: `{ __typename } ${typename.rps.toFixed(0)} req/s, p99 ${typename.p99Ms} ms`,
       ratio,
-      goal: '>= 0.5',
-      met: ratio >= 0.5,
-      note: `${DURATION_S} s each after ${WARMUP_S} s warm-up; dashboard/typename`,
+      goal: `>= ${goal.ratio}`,
+      met: ratio >= goal.ratio,
+      note: `${DURATION_S} s each after ${WARMUP_S} s warm-up; dashboard/typename${ratio >= goal.ratio ? '' : `; held back by ${goal.heldBack}`}`,
     },
   };
 }

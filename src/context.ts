@@ -55,6 +55,7 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
       signal: AbortSignal.timeout(options.operationDeadlineMs),
       requestId,
       ...traced,
+      reads: { latest: null },
     };
     return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation));
   };
@@ -75,6 +76,7 @@ export function createSubscriptionContextFactory(options: ContextFactoryOptions)
         return Date.now() + operationDeadlineMs;
       },
       requestId,
+      reads: { latest: null },
     };
     return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation, { cache: false }));
   };

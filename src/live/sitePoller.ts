@@ -204,7 +204,14 @@ export class SitePoller {
     const from = now() - lookbackMs;
     // Up to and including the current bucket: a call that began a moment ago is in it.
     const to = now() + 1;
-    const operation = { cost: emptyOperationCost(), deadline: now() + deadlineMs, requestId: `live-${randomUUID()}` };
+    const operation = {
+      cost: emptyOperationCost(),
+      deadline: now() + deadlineMs,
+      // The poll's own end, so a window stuck on its decoder or an upstream slot gives up with the poll.
+      signal: AbortSignal.timeout(deadlineMs),
+      requestId: `live-${randomUUID()}`,
+      reads: { latest: null },
+    };
     const buckets = await load(bucketsForRange(from, to, bucketSizeMs), operation);
     const lists: (readonly CallModel[])[] = [];
     for (const result of buckets.values()) {

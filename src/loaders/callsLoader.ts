@@ -27,6 +27,7 @@ export function createCallsLoader(
 ): CallsLoader {
   return new DataLoader<BucketKey, readonly CallModel[], string>(
     async (keys) => {
+      for (const { bucket } of keys) if (operation.reads.latest === null || bucket > operation.reads.latest) operation.reads.latest = bucket;
       if (!scope) {
         const error = missingCredential();
         return keys.map(() => error);

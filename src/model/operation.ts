@@ -21,6 +21,13 @@ export interface OperationContext {
   readonly requestId: string;
   /** The GraphQL operation span's context: window spans are its children and cache lookups its events. None when not traced. */
   readonly traceContext?: Context;
+  /** Which buckets the operation's fields read, filled in by its loader: what the answer's cache hints judge by. */
+  readonly reads: BucketReads;
+}
+
+interface BucketReads {
+  /** Start of the latest bucket any field asked for; null while none has. */
+  latest: number | null;
 }
 
 /**

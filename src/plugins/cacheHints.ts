@@ -1,9 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import { getNamedType, isCompositeType, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { bucketStart, isSettledBucket } from '../model/buckets.js';
-import { parseCallId } from '../model/callId.js';
+import { isSettledBucket } from '../model/buckets.js';
 
 export interface CacheHintOptions {
   readonly bucketSizeMs: number;
@@ -14,74 +13,79 @@ export interface CacheHintOptions {
   readonly now?: () => number;
 }
 
-/** What the cache-control plugin adds to `info` (the shape of @apollo/cache-control-types, without the dependency). */
-interface CacheControlInfo {
-  readonly cacheControl?: { setCacheHint(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void };
-}
-
-/** How a field bounds the answer's max-age. */
-type FieldRule = 'range' | 'callId' | 'free' | 'default';
+/** Root fields whose answers this gateway can vouch for; any other (`_entities`, `_service`) makes an answer uncacheable. */
+const HINTED_ROOT_FIELDS: ReadonlySet<string> = new Set(['site', 'call']);
+const UNCACHEABLE = 'no-store';
 
 /**
- * HTTP caching of answers (Cache-Control), through Apollo's cache-control plugin:
+ * HTTP caching of answers (Cache-Control), judged once per operation from what it read:
  * - scope `private` always: every answer depends on the credential it was read with;
- * - a field over a time range (`from`/`to`: calls, events, stats) may be kept for CACHE_SETTLED_TTL
- *   when every bucket of the range is settled history, and not at all otherwise (calls still gain
- *   events); `Query.call` likewise by the bucket its id names;
- * - other object fields (a site by id, connections, pages, a call's events) hold nothing the upstream
- *   could change, so they don't bound the answer; root fields this does not know (`_entities`,
- *   `_service`) keep Apollo's default of 0.
- * Apollo sends `max-age=N, private` when every field allows N or more and the answer has no errors,
- * else `no-store`. Returns the cache-control plugin itself too, after this one: Apollo calls
- * willResolveField hooks in reverse plugin order, and that plugin's hook is what puts
- * `info.cacheControl` in place for this one.
+ * - an answer may be kept for CACHE_SETTLED_TTL when every bucket its fields read (a range's buckets,
+ *   the bucket a `Query.call` id names) is settled history, and not at all otherwise (calls still gain
+ *   events). The operation's loader notes the latest bucket asked for (OperationContext.reads): the
+ *   ranges' and ids' own buckets, so the latest is settled exactly when all of them are;
+ * - `site` and `call` are the root fields it vouches for; an answer with another one (`_entities`,
+ *   `_service`) or with none but `__typename` and introspection is not stored;
+ * - an answer with errors is never stored.
+ * The header is `max-age=N, private` or `no-store`, as Apollo's cache-control plugin would write it; that
+ * plugin is turned off because it runs a hook on every field resolved, which cost the warm dashboard
+ * (~1,500 fields) more than everything this judgement needs. The policy also goes into
+ * `overallCachePolicy`, where RESPONSE_CACHE's plugin reads it: this plugin comes before that one, and
+ * Apollo calls willSendResponse hooks in plugin order (this one sets the policy before any await).
  */
 export function createCacheHintPlugins(options: CacheHintOptions): ApolloServerPlugin<GatewayContext>[] {
   const now = options.now ?? Date.now;
   const settledMaxAge = Math.floor(options.settledTtlMs / 1000);
-  const rules = new WeakMap<GraphQLField<unknown, unknown>, FieldRule>();
-  const isSettled = (lastTime: number): boolean =>
-    isSettledBucket(bucketStart(lastTime, options.bucketSizeMs), options.bucketSizeMs, options.settleAfterMs, now());
   const hints: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
-        async executionDidStart() {
-          return {
-            willResolveField({ info, args }) {
-              const cacheControl = (info as GraphQLResolveInfo & CacheControlInfo).cacheControl;
-              if (!cacheControl) return;
-              const field = info.parentType.getFields()[info.fieldName];
-              if (!field) return;
-              let rule = rules.get(field);
-              if (rule === undefined) {
-                rule = ruleOf(field, info);
-                rules.set(field, rule);
-              }
-              if (rule === 'default') return;
-              let settled = true;
-              if (rule === 'range') settled = isSettled(Number((args as { to: unknown }).to) - 1);
-              if (rule === 'callId') settled = settledCall(args, isSettled);
-              cacheControl.setCacheHint({ maxAge: settled ? settledMaxAge : 0, scope: 'PRIVATE' });
-            },
-          };
+        async willSendResponse({ response, overallCachePolicy, metrics, document, operation, request, contextValue }) {
+          // A response-cache hit brings the policy it was stored with.
+          if (!metrics.responseCacheHit && document && operation) {
+            const roots = rootFieldNames(operation.selectionSet, document.definitions, request.variables ?? {});
+            const vouched = roots.size > 0 && [...roots].every((name) => HINTED_ROOT_FIELDS.has(name));
+            const latest = contextValue.operation.reads.latest;
+            const settled = latest === null || isSettledBucket(latest, options.bucketSizeMs, options.settleAfterMs, now());
+            overallCachePolicy.restrict({ maxAge: vouched && settled ? settledMaxAge : 0, scope: 'PRIVATE' });
+          }
+          const policy = overallCachePolicy.policyIfCacheable();
+          const cacheable = policy && response.body.kind === 'single' && !response.body.singleResult.errors;
+          response.http.headers.set('cache-control', cacheable ? `max-age=${policy.maxAge}, ${policy.scope.toLowerCase()}` : UNCACHEABLE);
         },
       };
     },
   };
-  return [hints, ApolloServerPluginCacheControl({ defaultMaxAge: 0 })];
+  return [hints, ApolloServerPluginCacheControlDisabled()];
 }
 
-function ruleOf(field: GraphQLField<unknown, unknown>, info: GraphQLResolveInfo): FieldRule {
-  const argNames = new Set(field.args.map((arg) => arg.name));
-  if (argNames.has('from') && argNames.has('to')) return 'range';
-  const root = info.parentType === info.schema.getQueryType();
-  if (root && field.name === 'call') return 'callId';
-  if (root) return field.name === 'site' ? 'free' : 'default';
-  return isCompositeType(getNamedType(field.type)) ? 'free' : 'default';
+/**
+ * The root fields an operation executes, as graphql-js collects them: through fragments, skipping what
+ * `@skip`/`@include` leave out; meta fields (`__typename`, `__schema`, `__type`) are not counted.
+ */
+function rootFieldNames(
+  selectionSet: SelectionSetNode,
+  definitions: readonly { readonly kind: string }[],
+  variables: Readonly<Record<string, unknown>>,
+  names = new Set<string>(),
+): Set<string> {
+  for (const selection of selectionSet.selections) {
+    if (!included(selection, variables)) continue;
+    if (selection.kind === Kind.FIELD) {
+      if (!selection.name.value.startsWith('__')) names.add(selection.name.value);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      rootFieldNames(selection.selectionSet, definitions, variables, names);
+    } else {
+      const fragment = definitions.find(
+        (definition): definition is FragmentDefinitionNode =>
+          definition.kind === Kind.FRAGMENT_DEFINITION && (definition as FragmentDefinitionNode).name.value === selection.name.value,
+      );
+      if (fragment) rootFieldNames(fragment.selectionSet, definitions, variables, names);
+    }
+  }
+  return names;
 }
 
-function settledCall(args: { id?: unknown }, isSettled: (time: number) => boolean): boolean {
-  // A bad id fails in its resolver, and an answer with errors is never cacheable anyway.
-  const identity = typeof args.id === 'string' ? parseCallId(args.id) : null;
-  return identity !== null && isSettled(identity.beginTime);
+function included(node: SelectionSetNode['selections'][number], variables: Readonly<Record<string, unknown>>): boolean {
+  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
+  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
 }

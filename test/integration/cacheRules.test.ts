@@ -88,7 +88,12 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
     return { store, memory, advance: (ms) => void (now += ms) };
   }
 
-  const operation = (): OperationContext => ({ cost: emptyOperationCost(), deadline: Date.now() + 10_000, requestId: 'test' });
+  const operation = (): OperationContext => ({
+    cost: emptyOperationCost(),
+    deadline: Date.now() + 10_000,
+    requestId: 'test',
+    reads: { latest: null },
+  });
   const load = async (store: BucketStore, buckets: number[], token = TOKEN_A, site = SITE) => {
     const op = operation();
     const results = await store.loadBuckets(scopeOf(token), site, buckets, op);
