@@ -100,7 +100,9 @@ export async function runLiveLoadtest(options: LiveLoadOptions): Promise<number>
     simulator.clearRequests();
     const rssBefore = rssOf(pid);
     let rssPeak = rssBefore;
-    process.stdout.write(`live load: ${total} subscribers over ${options.connections} connections, ${options.durationS}s, simulator clock x${SPEED}\n`);
+    process.stdout.write(
+      `live load: ${total} subscribers over ${options.connections} connections, ${options.durationS}s, simulator clock x${SPEED}\n`,
+    );
     const started = Date.now();
     const ticker = setInterval(() => {
       clock.advance(TICK_MS * SPEED);
@@ -140,7 +142,10 @@ export async function runLiveLoadtest(options: LiveLoadOptions): Promise<number>
       ['updates delivered', `${delivered} (${(delivered / (elapsedMs / 1000)).toFixed(0)}/s)`],
       ['lost updates', `${lost} (subscriber x call whose final state never arrived)`],
       ['errors', String(errors)],
-      ['delivery latency poll -> receipt', `p50 ${percentile(50).toFixed(0)} ms, p99 ${percentile(99).toFixed(0)} ms, max ${percentile(100).toFixed(0)} ms`],
+      [
+        'delivery latency poll -> receipt',
+        `p50 ${percentile(50).toFixed(0)} ms, p99 ${percentile(99).toFixed(0)} ms, max ${percentile(100).toFixed(0)} ms`,
+      ],
       ['upstream requests', `${upstream} in ${((elapsedMs + 3 * POLL_INTERVAL_MS) / 1000).toFixed(1)} s (interval ${POLL_INTERVAL_MS} ms)`],
       ['gateway RSS', `${mb(rssBefore)} with every subscriber in, peak ${mb(rssPeak)}, ${mb(rssAfter)} at the end; growth ${mb(rssGrowth)}`],
     ];

@@ -26,9 +26,19 @@ export function operations(): string[] {
     week: calls(from: "${iso(FIRST_DAY)}", to: "${iso(FIRST_DAY + DAYS * DAY_MS)}", first: 0) { totalCount }
     events(from: "${iso(FIRST_DAY + DAY_MS)}", to: "${iso(FIRST_DAY + 2 * DAY_MS)}", first: 50) { totalCount nodes { type time call { callId } } } } }`;
   // Query.call needs ids as the API makes them: one encodes site, begin time and callId.
-  const wire = generateWindow({ seed: 'livedeflect', siteId: SITE, startTime: FIRST_DAY + 3 * DAY_MS, endTime: FIRST_DAY + 3 * DAY_MS + HOUR_MS, now: NOW, callsPerHour: CALLS_PER_HOUR });
+  const wire = generateWindow({
+    seed: 'livedeflect',
+    siteId: SITE,
+    startTime: FIRST_DAY + 3 * DAY_MS,
+    endTime: FIRST_DAY + 3 * DAY_MS + HOUR_MS,
+    now: NOW,
+    callsPerHour: CALLS_PER_HOUR,
+  });
   const calls = Object.entries(wire)
     .slice(0, 10)
-    .map(([callId, events], i) => `c${i}: call(id: "${Buffer.from(`Call:${SITE}:${events[0]!.beginTimeStamp}:${callId}`).toString('base64url')}") { ${CALL_FIELDS} }`);
+    .map(
+      ([callId, events], i) =>
+        `c${i}: call(id: "${Buffer.from(`Call:${SITE}:${events[0]!.beginTimeStamp}:${callId}`).toString('base64url')}") { ${CALL_FIELDS} }`,
+    );
   return [...pages, dashboard, `{ ${calls.join('\n')} }`];
 }

@@ -51,7 +51,6 @@ const SETTLE_MS = 2_000;
 /** What the injected 503s can explain: retries ran out, or the breaker opened. */
 const EXPECTED_CODES = new Set(['UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE']);
 
-
 interface Tally {
   readonly codes: Map<string, number>;
   malformed: number;
@@ -153,7 +152,10 @@ async function main(): Promise<number> {
       ['upstream requests', `${upstream.length}, of which 503: ${upstream503} (${((100 * upstream503) / Math.max(1, upstream.length)).toFixed(1)}%)`],
       ['retries the gateway made', String(tally.retries)],
       ['gateway log lines', `${logLines} (warnings ${warnings}, errors ${errorLines})`],
-      ['gateway RSS', `${mb(rssBefore)} after warm-up, peak ${mb(rssPeak)} under load, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`],
+      [
+        'gateway RSS',
+        `${mb(rssBefore)} after warm-up, peak ${mb(rssPeak)} under load, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`,
+      ],
     ];
     const width = Math.max(...figures.map(([name]) => name.length));
     process.stdout.write(`\n${figures.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n\n`);
@@ -210,7 +212,10 @@ async function abusePhase(url: string, pid: number, clearUpstreamLog: () => void
     ['others: gateway 5xx', String(others5xx)],
     ['others: waits past OPERATION_DEADLINE', String(tally.pastDeadline)],
     ['others: error codes', [...tally.codes].map(([code, count]) => `${code}: ${count}`).join(', ') || 'none'],
-    ['abuser: requests', `${flood.sent}: ${[...flood.statuses].map(([status, count]) => `${status}: ${count}`).join(', ')}, connection errors ${flood.connectionErrors}`],
+    [
+      'abuser: requests',
+      `${flood.sent}: ${[...flood.statuses].map(([status, count]) => `${status}: ${count}`).join(', ')}, connection errors ${flood.connectionErrors}`,
+    ],
     ['gateway RSS', `${mb(rssBefore)} before, peak ${mb(rssPeak)}, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`],
   ];
   const width = Math.max(...figures.map(([name]) => name.length));
@@ -219,7 +224,9 @@ async function abusePhase(url: string, pid: number, clearUpstreamLog: () => void
     ...(others5xx > 0 ? [`abuse: the other clients got ${others5xx} gateway 5xx`] : []),
     ...(tally.pastDeadline > 0 ? [`abuse: ${tally.pastDeadline} answers to the other clients waited past OPERATION_DEADLINE`] : []),
     ...(tally.malformed > 0 ? [`abuse: ${tally.malformed} answers to the other clients are not JSON`] : []),
-    ...(rssGrowth !== null && rssGrowth > MAX_ABUSE_RSS_GROWTH_BYTES ? [`abuse: RSS grew by ${mb(rssGrowth)}, over ${mb(MAX_ABUSE_RSS_GROWTH_BYTES)}`] : []),
+    ...(rssGrowth !== null && rssGrowth > MAX_ABUSE_RSS_GROWTH_BYTES
+      ? [`abuse: RSS grew by ${mb(rssGrowth)}, over ${mb(MAX_ABUSE_RSS_GROWTH_BYTES)}`]
+      : []),
   ];
 }
 

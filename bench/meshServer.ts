@@ -60,9 +60,7 @@ export async function startMeshGateway(upstreamUrl: string, responseCache: boole
   const gateway = createGatewayRuntime({
     supergraph,
     logging: false,
-    ...(responseCache
-      ? { cache: keyValueCache(), responseCaching: { session: (request: Request) => request.headers.get('authorization') } }
-      : {}),
+    ...(responseCache ? { cache: keyValueCache(), responseCaching: { session: (request: Request) => request.headers.get('authorization') } } : {}),
   });
   const server = createServer((req, res) => void gateway(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -75,7 +73,8 @@ function keyValueCache() {
   const lru = new LRUCache<string, NonNullable<unknown>>({ max: 100 });
   return {
     get: (key: string) => lru.get(key),
-    set: (key: string, value: NonNullable<unknown>, options?: { ttl?: number | null }) => void lru.set(key, value, options?.ttl ? { ttl: options.ttl * 1000 } : {}),
+    set: (key: string, value: NonNullable<unknown>, options?: { ttl?: number | null }) =>
+      void lru.set(key, value, options?.ttl ? { ttl: options.ttl * 1000 } : {}),
     delete: (key: string) => lru.delete(key),
     getKeysByPrefix: (prefix: string) => [...lru.keys()].filter((key) => key.startsWith(prefix)),
   };
@@ -84,7 +83,8 @@ function keyValueCache() {
 /** One aliased field per window: how a Mesh user asks for a range longer than the upstream's window. */
 export function meshRangeQuery(siteId: string, windows: readonly { startTime: number; endTime: number }[]): string {
   const fields = windows.map(
-    ({ startTime, endTime }, i) => `w${i}: liveDeflectData(input: { siteId: "${siteId}", startTime: "${startTime}", endTime: "${endTime}" }) { success data }`,
+    ({ startTime, endTime }, i) =>
+      `w${i}: liveDeflectData(input: { siteId: "${siteId}", startTime: "${startTime}", endTime: "${endTime}" }) { success data }`,
   );
   return `query MeshRange { ${fields.join('\n')} }`;
 }

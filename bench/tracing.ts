@@ -37,7 +37,12 @@ export async function runTracing(simulator: Simulator, off: Child): Promise<{ fi
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   const on = await startChild(
     'gateway',
-    gatewayEnv(simulator.url, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on', OTEL_BSP_SCHEDULE_DELAY: '200' }),
+    gatewayEnv(simulator.url, {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    }),
   );
   const offMs: number[] = [];
   const onMs: number[] = [];

@@ -221,7 +221,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (config.corsCredentials && config.corsOrigins === '*') {
     // Browsers refuse credentials with `Access-Control-Allow-Origin: *`; reflecting every origin instead would let any site act as its visitors.
-    throw new ConfigError('CORS_CREDENTIALS=true needs CORS_ORIGINS to list the allowed origins; "*" would let every site send its visitors\' credentials');
+    throw new ConfigError(
+      'CORS_CREDENTIALS=true needs CORS_ORIGINS to list the allowed origins; "*" would let every site send its visitors\' credentials',
+    );
   }
   if (config.persistedDocumentsOnly && !config.persistedDocumentsFile) {
     throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true runs only the documents of a manifest: set PERSISTED_DOCUMENTS to its file');

@@ -66,7 +66,9 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
  * or the upgrade request). A subscription lives for hours: each update's nested reads get a deadline of
  * their own, and its loader caches nothing (each update reads the bucket store afresh).
  */
-export function createSubscriptionContextFactory(options: ContextFactoryOptions): (authorization: string | null, requestId: string) => GatewayContext {
+export function createSubscriptionContextFactory(
+  options: ContextFactoryOptions,
+): (authorization: string | null, requestId: string) => GatewayContext {
   return (clientAuthorization, requestId) => {
     const scope = scopeOf(options, options.staticAuthorization ?? headerText(clientAuthorization ?? undefined));
     const { operationDeadlineMs } = options;
@@ -87,7 +89,15 @@ function scopeOf(options: ContextFactoryOptions, authorization: string | null): 
 }
 
 function contextOf(options: ContextFactoryOptions, scope: Scope | null, operation: OperationContext, calls: CallsLoader): GatewayContext {
-  return { requestId: operation.requestId, logger: options.logger, scope, operation, loaders: { calls }, settings: options.settings, live: options.live };
+  return {
+    requestId: operation.requestId,
+    logger: options.logger,
+    scope,
+    operation,
+    loaders: { calls },
+    settings: options.settings,
+    live: options.live,
+  };
 }
 
 function headerText(value: string | undefined): string | null {

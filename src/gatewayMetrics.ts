@@ -47,7 +47,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     upstreamDuration,
     cacheLookups: new Counter({
       name: 'livedeflect_cache_lookups_total',
-      help: 'Bucket lookups by cache tier (memory, redis, inflight: joined another operation\'s upstream request) and result (hit, miss).',
+      help: "Bucket lookups by cache tier (memory, redis, inflight: joined another operation's upstream request) and result (hit, miss).",
       labelNames: ['tier', 'result'] as const,
       registers,
     }),

@@ -11,7 +11,9 @@ type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSche
 /** The SDL in schema/ is the contract: every *.graphql file directly in it, in name order. */
 function readTypeDefs(): DocumentNode {
   const dir = join(projectRoot, 'schema');
-  const files = readdirSync(dir).filter((name) => name.endsWith('.graphql')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort();
   if (files.length === 0) throw new Error(`No *.graphql files in ${dir}`);
   return parse(files.map((name) => readFileSync(join(dir, name), 'utf8')).join('\n'));
 }

@@ -1,6 +1,6 @@
 /**
- * `npm test`: the whole suite in one command. Type-checks, lints (eslint's promise rules, dependency-cruiser's
- * layer rules, knip's dead-code check), makes sure the GraphiQL bundle exists (the browser test and the
+ * `npm test`: the whole suite in one command. Type-checks, lints (eslint's promise rules, prettier's format,
+ * dependency-cruiser's layer rules, knip's dead-code check), makes sure the GraphiQL bundle exists (the browser test and the
  * gateway's page need it), then runs every test/**\/*.test.ts file with node's
  * test runner. Tests needing a system program skip without it, unless REQUIRE_SYSTEM_DEPS=1 (CI).
  */
@@ -28,8 +28,9 @@ function testFiles(dir: string): string[] {
 if (only.length === 0) {
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['tsc', '-p', 'src/http/graphiql/client', '--noEmit']);
-  // The habits that keep the tree as DESIGN.md draws it: promise rules, the layers, no dead code.
+  // The habits that keep the tree as DESIGN.md draws it: promise rules, one format, the layers, no dead code.
   run('npm', ['run', '--silent', 'lint']);
+  run('npm', ['run', '--silent', 'format:check']);
   run('npm', ['run', '--silent', 'deps']);
   run('npm', ['run', '--silent', 'knip']);
 }

@@ -157,7 +157,9 @@ export class RedisTier {
     if (!this.ready) return null;
     try {
       const pairs = keys.flatMap((key) => [valueKey(key), leaseKey(key)]);
-      const outcomes = (await this.traced('EVAL', keys.length, () => this.redis.eval(LEASE_SCRIPT, pairs.length, ...pairs, this.token, this.options.leaseTtlMs))) as number[];
+      const outcomes = (await this.traced('EVAL', keys.length, () =>
+        this.redis.eval(LEASE_SCRIPT, pairs.length, ...pairs, this.token, this.options.leaseTtlMs),
+      )) as number[];
       return outcomes.map((outcome) => (outcome === 2 ? 'ready' : outcome === 1 ? 'ours' : 'theirs'));
     } catch (error) {
       this.failed(error, 'lease');

@@ -8,9 +8,12 @@ export function badUserInput(message: string, extensions: Record<string, unknown
 
 /** No credential anywhere (client or gateway): refused before any upstream request that would only be refused. */
 export function missingCredential(): GraphQLError {
-  return new GraphQLError('No LiveDeflect credential: send an Authorization header (over WebSocket, connectionParams.Authorization), or configure LIVEDEFLECT_AUTHORIZATION on the gateway', {
-    extensions: { code: ErrorCode.UNAUTHENTICATED },
-  });
+  return new GraphQLError(
+    'No LiveDeflect credential: send an Authorization header (over WebSocket, connectionParams.Authorization), or configure LIVEDEFLECT_AUTHORIZATION on the gateway',
+    {
+      extensions: { code: ErrorCode.UNAUTHENTICATED },
+    },
+  );
 }
 
 /** The subscription bound a client ran into (extensions.limit names the setting), and what to do about it. */

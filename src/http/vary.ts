@@ -8,7 +8,13 @@ export function varyPrivateByAuthorization(res: ServerResponse): void {
   const cacheControl = res.getHeader('cache-control');
   if (typeof cacheControl !== 'string' || !/(^|[\s,])private([\s,=]|$)/i.test(cacheControl)) return;
   const vary = res.getHeader('vary');
-  const names = typeof vary === 'string' ? vary.split(',').map((name) => name.trim()).filter((name) => name !== '') : [];
+  const names =
+    typeof vary === 'string'
+      ? vary
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '')
+      : [];
   if (names.some((name) => name === '*' || name.toLowerCase() === 'authorization')) return;
   res.setHeader('vary', [...names, 'Authorization'].join(', '));
 }

@@ -197,9 +197,7 @@ export class SitePoller {
     for (const message of early) this.heard(message);
   }
 
-  private async read(
-    load: (buckets: readonly number[], operation: OperationContext) => Promise<Map<number, BucketResult>>,
-  ): Promise<CallModel[]> {
+  private async read(load: (buckets: readonly number[], operation: OperationContext) => Promise<Map<number, BucketResult>>): Promise<CallModel[]> {
     const { lookbackMs, bucketSizeMs, now, deadlineMs } = this.options;
     const from = now() - lookbackMs;
     // Up to and including the current bucket: a call that began a moment ago is in it.

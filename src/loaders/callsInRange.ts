@@ -8,13 +8,7 @@ import type { CallsLoader } from './callsLoader.js';
  * (beginTime, callId). Throws the first bucket error: a range with a hole in it would be a wrong
  * answer, so the field that asked fails instead (its siblings keep their data).
  */
-export async function loadCallsInRange(
-  loader: CallsLoader,
-  siteId: string,
-  from: number,
-  to: number,
-  bucketSizeMs: number,
-): Promise<CallModel[]> {
+export async function loadCallsInRange(loader: CallsLoader, siteId: string, from: number, to: number, bucketSizeMs: number): Promise<CallModel[]> {
   return callsInRange(await loadBuckets(loader, siteId, bucketsForRange(from, to, bucketSizeMs)), from, to);
 }
 

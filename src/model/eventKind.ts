@@ -1,12 +1,5 @@
 /** The kinds of event the schema names; the values equal the GraphQL enum values. */
-export type EventKind =
-  | 'CALL_START'
-  | 'SKILL_CHOICE'
-  | 'CHANNEL_OVERRIDE'
-  | 'DEFLECTION_RESPONSE'
-  | 'SEND_TEXT'
-  | 'CONVERSATION_ID'
-  | 'UNKNOWN';
+export type EventKind = 'CALL_START' | 'SKILL_CHOICE' | 'CHANNEL_OVERRIDE' | 'DEFLECTION_RESPONSE' | 'SEND_TEXT' | 'CONVERSATION_ID' | 'UNKNOWN';
 
 const KIND_BY_WIRE_TYPE: ReadonlyMap<string, EventKind> = new Map([
   ['callstart', 'CALL_START'],

@@ -85,7 +85,8 @@ export function statsOfTallies(tallies: readonly StatsTally[]): DeflectionStatsM
       bySkill.set(skillName, skill);
     }
   }
-  const seconds = tallies.length === 1 ? tallies[0]!.secondsToConversation : tallies.flatMap((tally) => tally.secondsToConversation).sort((a, b) => a - b);
+  const seconds =
+    tallies.length === 1 ? tallies[0]!.secondsToConversation : tallies.flatMap((tally) => tally.secondsToConversation).sort((a, b) => a - b);
   return {
     totalCalls,
     byStage: STAGES.map((stage, index) => ({ stage, count: byStage[index]! })),

@@ -35,14 +35,7 @@ export interface RequestLimits {
 
 /** The setting a client ran into, as extensions.limit tells it. */
 type LimitName =
-  | 'MAX_QUERY_BYTES'
-  | 'MAX_TOKENS'
-  | 'MAX_DEPTH'
-  | 'MAX_ALIASES'
-  | 'MAX_ROOT_FIELDS'
-  | 'MAX_COST'
-  | 'MAX_OPERATION_WINDOWS'
-  | 'MAX_BATCH_SIZE';
+  'MAX_QUERY_BYTES' | 'MAX_TOKENS' | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_ROOT_FIELDS' | 'MAX_COST' | 'MAX_OPERATION_WINDOWS' | 'MAX_BATCH_SIZE';
 
 /**
  * Fragments can make a small document evaluate many fields (a spread used twice in a fragment used
@@ -142,7 +135,12 @@ export function createLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<Ga
  */
 export function createOperationLimits(limits: RequestLimits): {
   tokensError(source: string): QueryLimitError | null;
-  operationError(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | null;
+  operationError(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+  ): GraphQLError | null;
 } {
   const shapeRules = armorRules(limits);
   return {

@@ -20,9 +20,12 @@ const FUTURE_SLACK_MS = 86_400_000;
 export function decodeCallIdAt(id: string, now: number): CallIdentity {
   const identity = decodeCallId(id);
   if (identity.beginTime > now + FUTURE_SLACK_MS) {
-    throw badUserInput(`"${truncate(id)}" names a call beginning after tomorrow, which no call does: use the id field of a Call returned by this API`, {
-      argumentName: 'id',
-    });
+    throw badUserInput(
+      `"${truncate(id)}" names a call beginning after tomorrow, which no call does: use the id field of a Call returned by this API`,
+      {
+        argumentName: 'id',
+      },
+    );
   }
   return identity;
 }

@@ -13,11 +13,7 @@ export interface PageRequest extends CursorScope {
  * cursor's key, so a call that arrives between two page requests shifts nothing and no item is
  * repeated or skipped. DESC walks the same list from the end.
  */
-export function pageOf<T>(
-  sortedAscending: readonly T[],
-  request: PageRequest,
-  keyOf: (item: T) => CursorKey,
-): PageModel<T> {
+export function pageOf<T>(sortedAscending: readonly T[], request: PageRequest, keyOf: (item: T) => CursorKey): PageModel<T> {
   const count = sortedAscending.length;
   const ascending = request.order === 'ASC';
   // DESC reads the list from the end by index: a reversed copy of a whole range per request is garbage.

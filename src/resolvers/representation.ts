@@ -40,7 +40,8 @@ export function guardEntityRepresentations(schema: GraphQLSchema): GraphQLSchema
 }
 
 function problemOf(representation: unknown, entityTypes: readonly string[]): GraphQLError | null {
-  const typename = typeof representation === 'object' && representation !== null ? (representation as { __typename?: unknown }).__typename : undefined;
+  const typename =
+    typeof representation === 'object' && representation !== null ? (representation as { __typename?: unknown }).__typename : undefined;
   if (typeof typename === 'string' && entityTypes.includes(typename)) return null;
   return badUserInput(
     `A representation must be an object whose __typename is an entity type of this subgraph (${entityTypes.join(', ')}); got ${describe(typename)}`,

@@ -7,14 +7,9 @@ export type Credentials = Record<string, readonly string[] | '*'>;
 export type AccessCheck = 'allowed' | 'unauthenticated' | 'forbidden';
 
 /** Whether the header may call at all (siteId undefined) or may read this site. */
-export function checkAccess(
-  credentials: Credentials | undefined,
-  authorization: string | null,
-  siteId?: string,
-): AccessCheck {
+export function checkAccess(credentials: Credentials | undefined, authorization: string | null, siteId?: string): AccessCheck {
   if (credentials === undefined) return 'allowed';
-  const sites =
-    authorization === null || !Object.hasOwn(credentials, authorization) ? undefined : credentials[authorization];
+  const sites = authorization === null || !Object.hasOwn(credentials, authorization) ? undefined : credentials[authorization];
   if (sites === undefined) return 'unauthenticated';
   if (siteId === undefined || sites === '*' || sites.includes(siteId)) return 'allowed';
   return 'forbidden';

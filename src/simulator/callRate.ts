@@ -12,10 +12,7 @@ export const MAX_CALLS_PER_HOUR = 99_999;
 
 // Relative call volume by local hour of day: a night trough, a morning peak around 10:00 and a
 // second one mid-afternoon. Normalised below so the average weekday hour has weight 1.
-const HOURLY_SHAPE = [
-  0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.45, 0.9, 1.5, 1.9, 2.1, 2.0, 1.7, 1.8, 2.0, 1.9, 1.7, 1.4, 1.0, 0.75, 0.6, 0.45,
-  0.3, 0.2,
-];
+const HOURLY_SHAPE = [0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.45, 0.9, 1.5, 1.9, 2.1, 2.0, 1.7, 1.8, 2.0, 1.9, 1.7, 1.4, 1.0, 0.75, 0.6, 0.45, 0.3, 0.2];
 const SHAPE_MEAN = HOURLY_SHAPE.reduce((sum, weight) => sum + weight, 0) / HOURLY_SHAPE.length;
 const WEEKEND_FACTOR = 0.55;
 const NOISE = 0.15;

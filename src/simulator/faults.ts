@@ -40,10 +40,8 @@ function invalid(what: string, received: unknown): TypeError {
 // Checked once here so the request path can trust every field.
 function validFault(fault: Fault): Fault {
   const { times, probability, siteId } = fault;
-  if (times !== undefined && !(Number.isSafeInteger(times) && times > 0))
-    throw invalid('times must be a positive integer', times);
-  if (probability !== undefined && !(probability >= 0 && probability <= 1))
-    throw invalid('probability must be in [0, 1]', probability);
+  if (times !== undefined && !(Number.isSafeInteger(times) && times > 0)) throw invalid('times must be a positive integer', times);
+  if (probability !== undefined && !(probability >= 0 && probability <= 1)) throw invalid('probability must be in [0, 1]', probability);
   if (siteId !== undefined && typeof siteId !== 'string') throw invalid('siteId must be a string', siteId);
   switch (fault.kind) {
     case 'status':
@@ -51,8 +49,7 @@ function validFault(fault: Fault): Fault {
         throw invalid('status must be an HTTP status in 200..599', fault.status);
       return { ...fault };
     case 'latency':
-      if (!(Number.isFinite(fault.ms) && fault.ms >= 0))
-        throw invalid('latency ms must be a finite number >= 0', fault.ms);
+      if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw invalid('latency ms must be a finite number >= 0', fault.ms);
       return { ...fault };
     case 'body':
       if (typeof fault.body !== 'string') throw invalid('body must be a string', fault.body);
@@ -62,10 +59,7 @@ function validFault(fault: Fault): Fault {
     case 'reset':
       return { ...fault };
     default:
-      throw invalid(
-        'kind must be one of "status", "latency", "malformed-json", "body", "hang", "reset"',
-        (fault as { kind: unknown }).kind,
-      );
+      throw invalid('kind must be one of "status", "latency", "malformed-json", "body", "hang", "reset"', (fault as { kind: unknown }).kind);
   }
 }
 

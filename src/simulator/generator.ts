@@ -76,8 +76,7 @@ const SKILLS: readonly (readonly [string, number])[] = [
   ['', 2],
 ];
 const WELCOME_TEMPLATES: readonly ((brand: string, skill: string) => string)[] = [
-  (brand, skill) =>
-    `Hi, this is ${brand} ${skill}. Thanks for choosing to text us: reply here and an agent will be with you shortly.`,
+  (brand, skill) => `Hi, this is ${brand} ${skill}. Thanks for choosing to text us: reply here and an agent will be with you shortly.`,
   (brand) => `Welcome to ${brand} messaging! Tell us how we can help and we'll reply right here.`,
   (brand, skill) => `Thanks for contacting ${brand}. Your ${skill} request is in the queue; reply STOP to opt out.`,
 ];
@@ -117,14 +116,7 @@ function wireOrder(rng: Rng, length: number): number[] {
   return order;
 }
 
-function planCall(
-  seed: string,
-  profile: SiteProfile,
-  siteId: string,
-  hourStart: number,
-  index: number,
-  begin: number,
-): PlannedCall {
+function planCall(seed: string, profile: SiteProfile, siteId: string, hourStart: number, index: number, begin: number): PlannedCall {
   const rng = createRng('call', seed, siteId, hourStart, index);
   const skill = rng.weighted(SKILLS);
   const customer = mobileNumber(rng, callerCountry(rng, profile.homeCountry));
@@ -216,9 +208,7 @@ export function generateHour(options: HourOptions): Map<string, WireEvent[]> {
   assertEpochMs('hourStart', options.hourStart);
   assertNow(options.now);
   if (options.hourStart % HOUR_MS !== 0) {
-    throw new RangeError(
-      `hourStart must be the start of a UTC hour (a multiple of ${HOUR_MS}), but got ${options.hourStart}`,
-    );
+    throw new RangeError(`hourStart must be the start of a UTC hour (a multiple of ${HOUR_MS}), but got ${options.hourStart}`);
   }
   return new Map(callsOfHour(options, options.hourStart, options.hourStart + HOUR_MS));
 }

@@ -44,9 +44,7 @@ async function main(): Promise<void> {
     endTime: String(lastHour + HOUR_MS),
   });
   console.log(`LiveDeflect simulator listening on ${simulator.url}`);
-  console.log(
-    `try: curl -s -X POST ${simulator.url}${LIVEDEFLECT_PATH} -H 'Content-Type: application/json' -d '${body}'`,
-  );
+  console.log(`try: curl -s -X POST ${simulator.url}${LIVEDEFLECT_PATH} -H 'Content-Type: application/json' -d '${body}'`);
 
   const stop = (signal: NodeJS.Signals): void => {
     console.log(`simulator: ${signal}, closing`);

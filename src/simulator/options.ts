@@ -48,8 +48,7 @@ function invalidOption(name: string, contract: string, received: unknown): TypeE
 function getValidCredentials(credentials: unknown): Credentials | undefined {
   if (credentials === undefined) return undefined;
   const contract = 'an object mapping Authorization values to site id lists or "*"';
-  if (typeof credentials !== 'object' || credentials === null)
-    throw invalidOption('credentials', contract, credentials);
+  if (typeof credentials !== 'object' || credentials === null) throw invalidOption('credentials', contract, credentials);
   for (const sites of Object.values(credentials)) {
     if (sites !== '*' && !(Array.isArray(sites) && sites.every((site) => typeof site === 'string'))) {
       throw invalidOption('credentials', contract, sites);
@@ -59,35 +58,18 @@ function getValidCredentials(credentials: unknown): Credentials | undefined {
 }
 
 export function getValidConfig(options: SimulatorOptions): Config {
-  const {
-    seed = 'livedeflect',
-    host = '127.0.0.1',
-    port = 0,
-    now = Date.now,
-    callsPerHour,
-    maxWindowMs = Infinity,
-  } = options;
+  const { seed = 'livedeflect', host = '127.0.0.1', port = 0, now = Date.now, callsPerHour, maxWindowMs = Infinity } = options;
   if (typeof seed !== 'string') throw invalidOption('seed', 'a string', seed);
   if (typeof host !== 'string' || host === '') throw invalidOption('host', 'a host name or address', host);
-  if (!(Number.isInteger(port) && port >= 0 && port <= 65535))
-    throw invalidOption('port', 'an integer in 0..65535', port);
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65535)) throw invalidOption('port', 'an integer in 0..65535', port);
   if (typeof now !== 'function') throw invalidOption('now', 'a function returning epoch ms', now);
-  if (
-    callsPerHour !== undefined &&
-    typeof callsPerHour !== 'function' &&
-    !(callsPerHour >= 0 && callsPerHour <= MAX_CALLS_PER_HOUR)
-  ) {
-    throw invalidOption(
-      'callsPerHour',
-      `a number in [0, ${MAX_CALLS_PER_HOUR}] or a function (siteId, hourStart) => number`,
-      callsPerHour,
-    );
+  if (callsPerHour !== undefined && typeof callsPerHour !== 'function' && !(callsPerHour >= 0 && callsPerHour <= MAX_CALLS_PER_HOUR)) {
+    throw invalidOption('callsPerHour', `a number in [0, ${MAX_CALLS_PER_HOUR}] or a function (siteId, hourStart) => number`, callsPerHour);
   }
   if (!(maxWindowMs > 0)) throw invalidOption('maxWindowMs', 'a positive number of milliseconds', maxWindowMs);
   const credentials = getValidCredentials(options.credentials);
   const { replayDir } = options;
-  if (replayDir !== undefined && (typeof replayDir !== 'string' || replayDir === ''))
-    throw invalidOption('replayDir', 'a directory path', replayDir);
+  if (replayDir !== undefined && (typeof replayDir !== 'string' || replayDir === '')) throw invalidOption('replayDir', 'a directory path', replayDir);
   const precompute = options.precompute === true;
   const { requestLogLimit = Infinity } = options;
   if (!(requestLogLimit >= 0)) throw invalidOption('requestLogLimit', 'a number of requests >= 0', requestLogLimit);

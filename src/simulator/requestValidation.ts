@@ -4,7 +4,6 @@ import type { WindowRequest } from '../wire/livedeflect.js';
 // non-empty window. Numbers are accepted as JSON numbers or numeric strings (the document sends
 // strings); anything else is a 400 with a message saying which field is wrong.
 
-
 export type ParsedRequest =
   | { ok: true; request: WindowRequest }
   /** `partial` holds the fields that did parse, for the request log. */
@@ -42,10 +41,8 @@ export function parseWindowRequest(body: string): ParsedRequest {
     ...(endTime !== undefined && { endTime }),
   };
   if (siteId === undefined) return { ok: false, message: 'siteId is required and must be numeric', partial };
-  if (startTime === undefined)
-    return { ok: false, message: 'startTime is required and must be epoch milliseconds', partial };
-  if (endTime === undefined)
-    return { ok: false, message: 'endTime is required and must be epoch milliseconds', partial };
+  if (startTime === undefined) return { ok: false, message: 'startTime is required and must be epoch milliseconds', partial };
+  if (endTime === undefined) return { ok: false, message: 'endTime is required and must be epoch milliseconds', partial };
   if (startTime >= endTime) return { ok: false, message: 'startTime must be less than endTime', partial };
   return { ok: true, request: { siteId, startTime, endTime } };
 }

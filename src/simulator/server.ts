@@ -17,7 +17,6 @@ export type { Fault } from './faults.js';
 export type { Credentials } from './access.js';
 export type { SimulatorOptions } from './options.js';
 
-
 export interface SimulatorRequest {
   /** Wall-clock arrival time (Date.now, not the `now` option), for measuring retry spacing. */
   at: number;
@@ -134,8 +133,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const fault = faults.take(request.siteId);
     switch (fault?.kind) {
       case 'status': {
-        const headers: Record<string, string> =
-          fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter };
+        const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter };
         return respond(fault.status, fault.body ?? errorBody(STATUS_CODES[fault.status] ?? 'injected fault'), headers);
       }
       case 'malformed-json': {

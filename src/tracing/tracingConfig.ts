@@ -49,7 +49,8 @@ export function readTracingConfig(env: Env, invalid: (message: string) => Error)
     throw invalid(`OTEL_EXPORTER_OTLP_PROTOCOL must be ${PROTOCOLS.join(' or ')} (grpc is not supported); got "${protocol}"`);
   }
   const sampler = read('OTEL_TRACES_SAMPLER')?.toLowerCase() ?? 'parentbased_always_on';
-  if (!(SAMPLERS as readonly string[]).includes(sampler)) throw invalid(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}; got "${sampler}"`);
+  if (!(SAMPLERS as readonly string[]).includes(sampler))
+    throw invalid(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}; got "${sampler}"`);
   const ratioText = read('OTEL_TRACES_SAMPLER_ARG') ?? '1';
   const samplerRatio = Number(ratioText);
   if (!Number.isFinite(samplerRatio) || samplerRatio < 0 || samplerRatio > 1) {
@@ -63,7 +64,10 @@ export function readTracingConfig(env: Env, invalid: (message: string) => Error)
     exporter,
     endpoint,
     protocol: protocol as TracingConfig['protocol'],
-    headers: { ...headerList(read('OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS', invalid), ...headerList(read('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', invalid) },
+    headers: {
+      ...headerList(read('OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS', invalid),
+      ...headerList(read('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', invalid),
+    },
     serviceName: read('OTEL_SERVICE_NAME') ?? 'livedeflect-graphql',
     sampler: sampler as Sampler,
     samplerRatio,

@@ -334,7 +334,11 @@ export class LiveDeflectClient {
     const decodeStarted = performance.now();
     try {
       const decoded = await reader.end();
-      return { status: 200, retryAfter, result: { ...decoded, bodyBytes, decodeWaitMs: Math.round(decodeWaitMs + performance.now() - decodeStarted) } };
+      return {
+        status: 200,
+        retryAfter,
+        result: { ...decoded, bodyBytes, decodeWaitMs: Math.round(decodeWaitMs + performance.now() - decodeStarted) },
+      };
     } catch (error) {
       return { status: 200, retryAfter, result: unreadableBody(error) };
     }

@@ -100,7 +100,10 @@ test('the page assets are served with their content type and cached for good', a
   const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1];
   const style = /<link rel="stylesheet" href="([^"]+)"/.exec(html)?.[1];
   assert.ok(script !== undefined && style !== undefined, 'the page links a script and a stylesheet');
-  for (const [path, type] of [[script, 'text/javascript'], [style, 'text/css']] as const) {
+  for (const [path, type] of [
+    [script, 'text/javascript'],
+    [style, 'text/css'],
+  ] as const) {
     const response = await fetch(stack.gatewayUrl + path, { signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
     assert.equal(response.status, 200, path);
     assert.match(response.headers.get('content-type') ?? '', new RegExp(`^${type}`));
@@ -155,7 +158,10 @@ test('a query asking for an unknown field shows the error in the result pane', b
   // Monaco auto-closes the `{` with a `}` of its own: drop whatever it put after the cursor.
   await page.keyboard.press('Shift+End');
   await page.keyboard.press('Delete');
-  await editor.locator('.view-lines').filter({ hasText: /^\{\s*notAField\s*\}$/ }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await editor
+    .locator('.view-lines')
+    .filter({ hasText: /^\{\s*notAField\s*\}$/ })
+    .waitFor({ timeout: STEP_TIMEOUT_MS });
   // The squiggle comes from monaco-graphql's worker validating against the introspected schema.
   await editor.locator('.squiggly-error').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
 
@@ -183,7 +189,10 @@ test('a subscription runs over a WebSocket to /graphql and shows its updates', b
   const result = await waitForResult(/"kind":\s*"NEW"/);
   assert.match(result, /"callId": "[^"]+"/);
   assert.doesNotMatch(result, /"errors"/);
-  assert.deepEqual(sockets.map((url) => new URL(url).pathname), ['/graphql']);
+  assert.deepEqual(
+    sockets.map((url) => new URL(url).pathname),
+    ['/graphql'],
+  );
   // The stop button ends the subscription; the gateway's poller stops with its last subscriber.
   await page.locator('.graphiql-execute-button').click();
   for (let waited = 0; stack.gateway.live.stats.pollers > 0 && waited < STEP_TIMEOUT_MS; waited += 50) await new Promise((r) => setTimeout(r, 50));

@@ -23,7 +23,9 @@ function fieldsOf(supergraphSdl: string, typeName: string): string[] {
 const demandControl = (directives: readonly ConstDirectiveNode[] | undefined): string[] =>
   (directives ?? [])
     .filter((directive) => ['cost', 'listSize'].includes(directive.name.value))
-    .map((directive) => print({ ...directive, arguments: [...(directive.arguments ?? [])].sort((a, b) => a.name.value.localeCompare(b.name.value)) }));
+    .map((directive) =>
+      print({ ...directive, arguments: [...(directive.arguments ?? [])].sort((a, b) => a.name.value.localeCompare(b.name.value)) }),
+    );
 
 /** The @cost and @listSize a schema (subgraph or supergraph) puts on our types and fields. */
 function demandControlOf(sdl: string): Record<string, string[]> {

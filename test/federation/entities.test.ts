@@ -59,7 +59,10 @@ describe('our subgraph answers _entities', () => {
 
   it('resolves 100 Call representations with one upstream request per distinct (site, window)', async () => {
     // Interleaved sites and days: the batch, not the order of representations, decides the windows.
-    const shuffled = calls.map((call, i) => ({ call, key: (i * 37) % calls.length })).sort((a, b) => a.key - b.key).map(({ call }) => call);
+    const shuffled = calls
+      .map((call, i) => ({ call, key: (i * 37) % calls.length }))
+      .sort((a, b) => a.key - b.key)
+      .map(({ call }) => call);
     assert.equal(shuffled.length, 100);
 
     const answer = await entities(shuffled.map((call) => ({ __typename: 'Call', id: call.id })));

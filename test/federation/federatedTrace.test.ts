@@ -22,7 +22,15 @@ function fieldsOf(node: Trace.INode, path: string[] = []): TimedField[] {
     // An item of a list has an index and no responseName (protobuf gives "" for it).
     const here = [...path, child.responseName || String(child.index ?? 0)];
     const own: TimedField[] = child.responseName
-      ? [{ path: here.join('.'), parentType: child.parentType ?? '', type: child.type ?? '', startNs: Number(child.startTime), endNs: Number(child.endTime) }]
+      ? [
+          {
+            path: here.join('.'),
+            parentType: child.parentType ?? '',
+            type: child.type ?? '',
+            startNs: Number(child.startTime),
+            endNs: Number(child.endTime),
+          },
+        ]
       : [];
     return [...own, ...fieldsOf(child, here)];
   });
@@ -59,7 +67,11 @@ describe('federated tracing (ftv1), as Apollo Router and @apollo/gateway ask for
     const byPath = new Map(fields.map((field) => [field.path, field]));
     assert.deepEqual(
       ['site', 'site.calls', 'site.calls.nodes.0.events'].map((path) => [byPath.get(path)!.parentType, byPath.get(path)!.type]),
-      [['Query', 'Site!'], ['Site', 'CallConnection'], ['Call', '[DeflectionEvent!]!']],
+      [
+        ['Query', 'Site!'],
+        ['Site', 'CallConnection'],
+        ['Call', '[DeflectionEvent!]!'],
+      ],
     );
     const durationNs = Number(trace.durationNs);
     for (const field of fields) {

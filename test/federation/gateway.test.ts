@@ -3,7 +3,13 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { bucketsForRange, bucketStart, windowsForBuckets } from '../../src/model/buckets.js';
 import { DAY_MS, HOUR_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { agentNameOf, startConversationsSubgraph, transcriptUrlOf, type ConversationRecord, type ConversationsSubgraph } from './conversationsSubgraph.js';
+import {
+  agentNameOf,
+  startConversationsSubgraph,
+  transcriptUrlOf,
+  type ConversationRecord,
+  type ConversationsSubgraph,
+} from './conversationsSubgraph.js';
 import { composeWithConversations, startFederationGateway, type FederationGateway } from './supergraph.js';
 
 const SITE_A = '25508804';
@@ -171,7 +177,9 @@ describe('a real @apollo/gateway over our subgraph and an independent conversati
     const { bucketSizeMs, maxWindowMs } = stack.config;
     const expected = [SITE_A, SITE_B].flatMap((siteId) =>
       windowsForBuckets(
-        records.filter((record) => record.siteId === siteId).map((record) => bucketStart(Date.parse(callsById.get(record.callId)!.beginTime), bucketSizeMs)),
+        records
+          .filter((record) => record.siteId === siteId)
+          .map((record) => bucketStart(Date.parse(callsById.get(record.callId)!.beginTime), bucketSizeMs)),
         bucketSizeMs,
         maxWindowMs,
       ).map((window) => ({ siteId, ...window })),
@@ -180,12 +188,10 @@ describe('a real @apollo/gateway over our subgraph and an independent conversati
     assert.deepEqual(sentWith(TOKEN), expected);
   });
 
-  it("sends LiveDeflect the Authorization header the client sent to the gateway, through our subgraph", async () => {
-    const answer = await gateway.query(
-      `{ site(id: "${SITE_B}") { calls(from: "${iso(FROM)}", to: "${iso(TO)}") { totalCount } } }`,
-      undefined,
-      { authorization: OTHER_TOKEN },
-    );
+  it('sends LiveDeflect the Authorization header the client sent to the gateway, through our subgraph', async () => {
+    const answer = await gateway.query(`{ site(id: "${SITE_B}") { calls(from: "${iso(FROM)}", to: "${iso(TO)}") { totalCount } } }`, undefined, {
+      authorization: OTHER_TOKEN,
+    });
 
     assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
     assert.deepEqual(sentWith(OTHER_TOKEN), [{ siteId: SITE_B, startTime: FROM, endTime: TO }]);

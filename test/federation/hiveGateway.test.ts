@@ -20,13 +20,19 @@ const MAX_COST = 1000;
 
 /** A few operations on our subgraph alone, with the directives' every rule: weights, slicing, sized fields, assumed sizes, nesting. */
 const OPERATIONS: readonly { readonly query: string; readonly variables?: Record<string, unknown> }[] = [
-  { query: `{ site(id: "${SITE}") { id calls(from: "${iso(FROM)}", to: "${iso(TO)}", first: 20) { totalCount nodes { callId customerPhone { e164 } } } } }` },
+  {
+    query: `{ site(id: "${SITE}") { id calls(from: "${iso(FROM)}", to: "${iso(TO)}", first: 20) { totalCount nodes { callId customerPhone { e164 } } } } }`,
+  },
   {
     query: `query Paged($first: Int) { site(id: "${SITE}") { events(from: "${iso(FROM)}", to: "${iso(TO)}", first: $first) { pageInfo { hasNextPage } edges { cursor node { type call { stage } } } } } }`,
     variables: { first: 30 },
   },
-  { query: `{ site(id: "${SITE}") { stats(from: "${iso(FROM)}", to: "${iso(TO)}") { totalCalls byStage { stage count } bySkill { skill totalCalls } } } }` },
-  { query: `{ site(id: "${SITE}") { calls(from: "${iso(FROM)}", to: "${iso(TO)}", first: 8) { nodes { events { type time } dialedPhone { e164 } } } } }` },
+  {
+    query: `{ site(id: "${SITE}") { stats(from: "${iso(FROM)}", to: "${iso(TO)}") { totalCalls byStage { stage count } bySkill { skill totalCalls } } } }`,
+  },
+  {
+    query: `{ site(id: "${SITE}") { calls(from: "${iso(FROM)}", to: "${iso(TO)}", first: 8) { nodes { events { type time } dialedPhone { e164 } } } } }`,
+  },
 ];
 
 /** Over the budget at both: 1 + 100 + 500 x (call 1 + events 10 x 1). */
@@ -86,7 +92,7 @@ describe('Hive Gateway (@graphql-hive/gateway-runtime) over our subgraph and the
     await stack?.close();
   });
 
-  it('answers a query that crosses both subgraphs, for one upstream request per distinct window, with the client\'s Authorization', async () => {
+  it("answers a query that crosses both subgraphs, for one upstream request per distinct window, with the client's Authorization", async () => {
     const answer = await hive.query(
       `query Cross($site: ID!, $from: DateTime!, $to: DateTime!) {
         site(id: $site) {
@@ -100,11 +106,22 @@ describe('Hive Gateway (@graphql-hive/gateway-runtime) over our subgraph and the
     );
 
     assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
-    const site = (answer.body.data as { site: { calls: { totalCount: number; nodes: { id: string; conversation: { id: string; agentName: string } | null }[] }; openConversations: number; stats: { totalCalls: number } } }).site;
+    const site = (
+      answer.body.data as {
+        site: {
+          calls: { totalCount: number; nodes: { id: string; conversation: { id: string; agentName: string } | null }[] };
+          openConversations: number;
+          stats: { totalCalls: number };
+        };
+      }
+    ).site;
     assert.equal(site.openConversations, records.length);
     assert.equal(site.stats.totalCalls, site.calls.totalCount);
     const joined = site.calls.nodes.flatMap((call) => (call.conversation ? [call.conversation] : []));
-    assert.deepEqual(joined, records.map((record) => ({ id: record.id, agentName: agentNameOf(record.id) })));
+    assert.deepEqual(
+      joined,
+      records.map((record) => ({ id: record.id, agentName: agentNameOf(record.id) })),
+    );
     const { bucketSizeMs, maxWindowMs } = stack.config;
     const windows = windowsForBuckets(bucketsForRange(FROM, TO, bucketSizeMs), bucketSizeMs, maxWindowMs);
     assert.deepEqual(
@@ -113,7 +130,7 @@ describe('Hive Gateway (@graphql-hive/gateway-runtime) over our subgraph and the
     );
   });
 
-  it("sends LiveDeflect the Authorization header the client sent to Hive Gateway", async () => {
+  it('sends LiveDeflect the Authorization header the client sent to Hive Gateway', async () => {
     const answer = await hive.query(`{ site(id: "${SITE}") { calls(from: "${iso(FROM)}", to: "${iso(TO)}") { totalCount } } }`, undefined, {
       authorization: OTHER_TOKEN,
     });
@@ -135,7 +152,10 @@ describe('Hive Gateway (@graphql-hive/gateway-runtime) over our subgraph and the
     const refused = await hive.query(OVER_BUDGET, { first: 500 }, { authorization: TOKEN });
 
     assert.equal(refused.body.data ?? null, null);
-    assert.deepEqual(refused.body.errors?.map((error) => error.extensions?.code), ['COST_ESTIMATED_TOO_EXPENSIVE']);
+    assert.deepEqual(
+      refused.body.errors?.map((error) => error.extensions?.code),
+      ['COST_ESTIMATED_TOO_EXPENSIVE'],
+    );
     const refusedCost = (refused.body.errors[0]!.extensions?.cost as { estimated: number }).estimated;
     assert.equal(refusedCost, ourEstimate(OVER_BUDGET, { first: 500 }));
     assert.ok(refusedCost > MAX_COST);

@@ -24,7 +24,11 @@ describe('the published subgraph schema (npm run schema:print)', () => {
   });
 
   it('passes `npm run schema:print -- --check`', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/tools/printSchema.ts', '--check'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/tools/printSchema.ts', '--check'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
 
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /is up to date/);

@@ -62,7 +62,7 @@ describe('a supergraph subscription through Hive Gateway', () => {
     await stack.close();
   });
 
-  it('receives NEW updates for the site, with the caller\'s credential, from one poller', async () => {
+  it("receives NEW updates for the site, with the caller's credential, from one poller", async () => {
     const since = new Date(Date.now() - 60 * 60_000).toISOString();
     const abort = new AbortController();
     const response = await fetch(routerUrl, {

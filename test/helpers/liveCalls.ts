@@ -15,4 +15,3 @@ export function call(callId: string, begin: number, events = 1): CallModel {
     events: types.slice(0, events).map((rawType, i) => ({ rawType, kind: eventKindOf(rawType), info: 'Y', time: begin + i * 1000 })),
   });
 }
-

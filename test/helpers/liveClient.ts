@@ -50,8 +50,10 @@ export function record(client: Client, query: string, variables: Record<string, 
     async atLeast(n, timeoutMs = 15_000) {
       const until = Date.now() + timeoutMs;
       while (recorded.results.length < n) {
-        if (Date.now() > until) throw new Error(`expected ${n} results within ${timeoutMs} ms, got ${JSON.stringify(recorded.results).slice(0, 2000)}`);
-        if (recorded.completed || recorded.error !== undefined) throw new Error(`ended after ${recorded.results.length} results: ${JSON.stringify(recorded.error)}`);
+        if (Date.now() > until)
+          throw new Error(`expected ${n} results within ${timeoutMs} ms, got ${JSON.stringify(recorded.results).slice(0, 2000)}`);
+        if (recorded.completed || recorded.error !== undefined)
+          throw new Error(`ended after ${recorded.results.length} results: ${JSON.stringify(recorded.error)}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

@@ -79,7 +79,11 @@ describe('one abusive client does not hurt the others (the loadtest abuse phase,
       assert.equal(abuse.sent, ABUSIVE_REQUESTS);
       // The abuser is refused with 400s, not served: every document and operation is over a limit.
       assert.deepEqual([...abuse.statuses], [[400, ABUSIVE_REQUESTS]]);
-      assert.equal(simulator.requests.filter((request) => Number(request.siteId) >= 90_000_000).length, 0, 'an over-budget operation reached the upstream');
+      assert.equal(
+        simulator.requests.filter((request) => Number(request.siteId) >= 90_000_000).length,
+        0,
+        'an over-budget operation reached the upstream',
+      );
     } finally {
       gateway.child.kill('SIGTERM');
       await within(gateway.exited, 30_000, 'the gateway to stop').catch(() => gateway.child.kill('SIGKILL'));

@@ -61,7 +61,10 @@ describe('extensions.livedeflect: what an operation cost the upstream', () => {
     const answer = await stack.query(`{ site(id: "${SITE}") { calls(${range(TEST_DAY, TEST_DAY + HOUR_MS)}) { totalCount } } }`);
     assert.equal(answer.body.errors, undefined);
     const cost = costOf(answer);
-    assert.deepEqual(stack.simulator.requests.map((request) => request.status), [503, 200]);
+    assert.deepEqual(
+      stack.simulator.requests.map((request) => request.status),
+      [503, 200],
+    );
     assert.equal(cost.upstreamRequests, 2);
     assert.equal(cost.windowsFetched, 1);
     assert.equal(cost.retries, 1);
@@ -121,7 +124,10 @@ describe('Cache-Control on answers', () => {
   });
 
   it('forbids storing answers with errors and answers that read no data', async () => {
-    assert.equal(await header(`{ site(id: "${SITE}") { calls(from: "${iso(OLD_DAY + DAY_MS)}", to: "${iso(OLD_DAY)}") { totalCount } } }`), 'no-store');
+    assert.equal(
+      await header(`{ site(id: "${SITE}") { calls(from: "${iso(OLD_DAY + DAY_MS)}", to: "${iso(OLD_DAY)}") { totalCount } } }`),
+      'no-store',
+    );
     assert.equal(await header('{ __typename }'), 'no-store');
   });
 });
@@ -152,7 +158,7 @@ describe('RESPONSE_CACHE=true: whole answers over settled history', () => {
     assert.equal(stack.simulator.requests.length, 1);
   });
 
-  it('never answers one credential from another credential\'s cached answer', async () => {
+  it("never answers one credential from another credential's cached answer", async () => {
     await stack.query(settled, undefined, { authorization: TOKEN_A });
     const denied = await stack.query(settled, undefined, { authorization: TOKEN_B });
     assert.equal(denied.body.errors?.[0]?.extensions?.code, 'FORBIDDEN');

@@ -32,7 +32,9 @@ describe('Call ids name a time a call can have begun', () => {
   }
 
   it('in _entities, an id beginning in the far future fails alone; a call of a past day still resolves', async () => {
-    const days = await stack.query(`{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}", first: 1) { nodes { id callId } } } }`);
+    const days = await stack.query(
+      `{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}", first: 1) { nodes { id callId } } } }`,
+    );
     const [real] = (days.body.data!.site as { calls: { nodes: { id: string; callId: string }[] } }).calls.nodes;
     stack.simulator.clearRequests();
     const answer = await stack.query(ENTITIES, {
@@ -44,7 +46,10 @@ describe('Call ids name a time a call can have begun', () => {
     assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
     assert.deepEqual(answer.body.errors![0]!.path, ['_entities', 0]);
     assert.deepEqual(answer.body.data, { _entities: [null, { callId: real!.callId }] });
-    assert.ok(stack.simulator.requests.every((request) => request.startTime < Date.now()), 'no far-future window was asked for');
+    assert.ok(
+      stack.simulator.requests.every((request) => request.startTime < Date.now()),
+      'no far-future window was asked for',
+    );
   });
 
   it('an answer marked Cache-Control private carries Vary: Authorization', async () => {

@@ -14,7 +14,11 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 describe('document memory is bounded by bytes (DOCUMENT_CACHE_BYTES, MAX_QUERY_BYTES)', () => {
   let stack: Stack;
   const post = async (body: unknown): Promise<{ status: number; body: { errors?: { message: string; extensions?: Record<string, unknown> }[] } }> => {
-    const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as never };
   };
   before(async () => {

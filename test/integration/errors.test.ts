@@ -40,7 +40,9 @@ describe('bad input', () => {
   it('refuses a cursor made by another field', async () => {
     const events = await stack.query(`{ site(id: "${SITE}") { events(${day}, first: 1) { pageInfo { endCursor } } } }`);
     const cursor = (events.body.data as { site: { events: { pageInfo: { endCursor: string } } } }).site.events.pageInfo.endCursor;
-    const answer = await stack.query(`query($after: String) { site(id: "${SITE}") { calls(${day}, after: $after) { totalCount } } }`, { after: cursor });
+    const answer = await stack.query(`query($after: String) { site(id: "${SITE}") { calls(${day}, after: $after) { totalCount } } }`, {
+      after: cursor,
+    });
     assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
     assert.match(answer.body.errors![0]!.message, /pass pageInfo.endCursor from the previous page of this same field/);
   });
@@ -48,7 +50,9 @@ describe('bad input', () => {
   it('refuses a cursor made with the other order', async () => {
     const asc = await stack.query(`{ site(id: "${SITE}") { calls(${day}, first: 1) { pageInfo { endCursor } } } }`);
     const cursor = (asc.body.data as { site: { calls: { pageInfo: { endCursor: string } } } }).site.calls.pageInfo.endCursor;
-    const answer = await stack.query(`query($after: String) { site(id: "${SITE}") { calls(${day}, order: DESC, after: $after) { totalCount } } }`, { after: cursor });
+    const answer = await stack.query(`query($after: String) { site(id: "${SITE}") { calls(${day}, order: DESC, after: $after) { totalCount } } }`, {
+      after: cursor,
+    });
     assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
   });
 
@@ -69,8 +73,12 @@ describe('bad input', () => {
   }
 
   it('answers first: 0 with the count and no calls', async () => {
-    const answer = await stack.query(`{ site(id: "${SITE}") { calls(${day}, first: 0) { totalCount nodes { callId } pageInfo { hasNextPage endCursor } } } }`);
-    const calls = (answer.body.data as { site: { calls: { totalCount: number; nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: null } } } }).site.calls;
+    const answer = await stack.query(
+      `{ site(id: "${SITE}") { calls(${day}, first: 0) { totalCount nodes { callId } pageInfo { hasNextPage endCursor } } } }`,
+    );
+    const calls = (
+      answer.body.data as { site: { calls: { totalCount: number; nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: null } } } }
+    ).site.calls;
     assert.ok(calls.totalCount > 0);
     assert.deepEqual(calls.nodes, []);
     assert.deepEqual(calls.pageInfo, { hasNextPage: true, endCursor: null });
@@ -78,9 +86,12 @@ describe('bad input', () => {
 
   for (const from of ['yesterday', '2026-02-30T00:00:00Z']) {
     it(`answers the date ${from} in a variable with BAD_USER_INPUT naming the format`, async () => {
-      const answer = await stack.query(`query($from: DateTime!) { site(id: "${SITE}") { calls(from: $from, to: "${iso(TEST_DAY)}") { totalCount } } }`, {
-        from,
-      });
+      const answer = await stack.query(
+        `query($from: DateTime!) { site(id: "${SITE}") { calls(from: $from, to: "${iso(TEST_DAY)}") { totalCount } } }`,
+        {
+          from,
+        },
+      );
       assert.deepEqual(errorCodes(answer), ['BAD_USER_INPUT']);
       assert.match(answer.body.errors![0]!.message, /ISO-8601/);
     });
@@ -130,7 +141,9 @@ describe('the request the upstream receives', () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const stack = await startStack({ env: { LIVEDEFLECT_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` } });
     try {
-      const answer = await stack.query(`{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + HOUR_MS)}") { totalCount } } }`);
+      const answer = await stack.query(
+        `{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + HOUR_MS)}") { totalCount } } }`,
+      );
       assert.equal((answer.body.data as { site: { calls: { totalCount: number } } }).site.calls.totalCount, 0);
       assert.equal(seen.length, 1);
       assert.equal(seen[0]!.method, 'POST');
@@ -167,7 +180,9 @@ describe('the HTTP edge', () => {
 
   it('answers a request target it cannot parse with 400, not 500', async () => {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const socket = connect(stack.gateway.port, '127.0.0.1', () => socket.end('GET http://[bad/graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      const socket = connect(stack.gateway.port, '127.0.0.1', () =>
+        socket.end('GET http://[bad/graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
       let text = '';
       socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
       socket.on('end', () => resolve({ status: Number(text.split(' ')[1]), body: text }));

@@ -43,8 +43,9 @@ describe('gateway over the simulator', () => {
   async function calls(variables: Record<string, unknown>) {
     const answer = await stack.query(CALLS, { ...range, first: 500, ...variables });
     assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
-    return (answer.body.data as { site: { calls: { totalCount: number; nodes: CallJson[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } })
-      .site.calls;
+    return (
+      answer.body.data as { site: { calls: { totalCount: number; nodes: CallJson[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } }
+    ).site.calls;
   }
 
   before(async () => {
@@ -54,12 +55,19 @@ describe('gateway over the simulator', () => {
   after(() => stack.close());
 
   it('returns every call that began in the range, with the fields the upstream sent', () => {
-    const wire = generateWindow({ seed: 'livedeflect', siteId: SITE, startTime: TEST_DAY, endTime: TEST_DAY + DAY_MS, now: TEST_NOW, callsPerHour: CALLS_PER_HOUR });
+    const wire = generateWindow({
+      seed: 'livedeflect',
+      siteId: SITE,
+      startTime: TEST_DAY,
+      endTime: TEST_DAY + DAY_MS,
+      now: TEST_NOW,
+      callsPerHour: CALLS_PER_HOUR,
+    });
     assert.equal(all.length, Object.keys(wire).length);
     for (const call of all) {
       const events = [...wire[call.callId]!].sort((a, b) => Number(a.eventTime) - Number(b.eventTime));
       const latest = (field: keyof (typeof events)[number]) =>
-        events.reduce<string | null>((value, event) => (event[field] ? (event[field]) : value), null);
+        events.reduce<string | null>((value, event) => (event[field] ? event[field] : value), null);
       assert.equal(call.site.id, SITE);
       assert.equal(call.beginTime, iso(Number(events[0]!.beginTimeStamp)));
       assert.equal(call.skill, latest('skill'));
@@ -123,7 +131,10 @@ describe('gateway over the simulator', () => {
 
   it('sorts calls by begin time then callId, and DESC is the exact reverse', async () => {
     const keys = all.map((call) => [Date.parse(call.beginTime), call.callId] as const);
-    assert.deepEqual([...keys].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)), keys);
+    assert.deepEqual(
+      [...keys].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)),
+      keys,
+    );
     const desc = (await calls({ order: 'DESC' })).nodes.map((call) => call.callId);
     assert.deepEqual(desc, all.map((call) => call.callId).reverse());
   });
@@ -132,16 +143,30 @@ describe('gateway over the simulator', () => {
     const skillsPresent = () => [...new Set(all.map((call) => call.skill).filter((skill): skill is string => skill !== null))];
     const cases: [string, () => Record<string, unknown>, (call: CallJson) => boolean][] = [
       ['eventTypes', () => ({ eventTypes: ['SEND_TEXT'] }), (call) => call.events.some((event) => event.type === 'SEND_TEXT')],
-      ['skills', () => ({ skills: skillsPresent().slice(0, 2) }), (call) => skillsPresent().slice(0, 2).includes(call.skill ?? '')],
+      [
+        'skills',
+        () => ({ skills: skillsPresent().slice(0, 2) }),
+        (call) =>
+          skillsPresent()
+            .slice(0, 2)
+            .includes(call.skill ?? ''),
+      ],
       ['hasConversation: true', () => ({ hasConversation: true }), (call) => call.conversationId !== null],
       ['hasConversation: false', () => ({ hasConversation: false }), (call) => call.conversationId === null],
       ['stages', () => ({ stages: ['DECLINED', 'ACCEPTED'] }), (call) => ['DECLINED', 'ACCEPTED'].includes(call.stage)],
       [
         'all combined',
-        () => ({ eventTypes: ['DEFLECTION_RESPONSE'], skills: skillsPresent().slice(0, 3), hasConversation: false, stages: ['DECLINED', 'TEXT_SENT'] }),
+        () => ({
+          eventTypes: ['DEFLECTION_RESPONSE'],
+          skills: skillsPresent().slice(0, 3),
+          hasConversation: false,
+          stages: ['DECLINED', 'TEXT_SENT'],
+        }),
         (call) =>
           call.events.some((event) => event.type === 'DEFLECTION_RESPONSE') &&
-          skillsPresent().slice(0, 3).includes(call.skill ?? '') &&
+          skillsPresent()
+            .slice(0, 3)
+            .includes(call.skill ?? '') &&
           call.conversationId === null &&
           ['DECLINED', 'TEXT_SENT'].includes(call.stage),
       ],
@@ -152,7 +177,10 @@ describe('gateway over the simulator', () => {
         assert.ok(expected.length > 0 && expected.length < all.length, `${name} should split the day`);
         const page = await calls({ filter: filter(), first: 10 });
         assert.equal(page.totalCount, expected.length);
-        assert.deepEqual(page.nodes.map((call) => call.callId), expected.slice(0, 10));
+        assert.deepEqual(
+          page.nodes.map((call) => call.callId),
+          expected.slice(0, 10),
+        );
       });
     }
   });
@@ -160,14 +188,13 @@ describe('gateway over the simulator', () => {
   it('pages a filtered list with a cursor, and the cursor still works when the filter is the same', async () => {
     const query = `query($after: String) { site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}", first: 2, after: $after, filter: { stages: [DECLINED, CONVERSATION_STARTED] }) {
       totalCount nodes { callId stage } pageInfo { hasNextPage endCursor } } } }`;
-    type Page = { site: { calls: { totalCount: number; nodes: { callId: string; stage: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    type Page = {
+      site: { calls: { totalCount: number; nodes: { callId: string; stage: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    };
     const first = (await stack.query(query)).body.data as Page;
     const second = (await stack.query(query, { after: first.site.calls.pageInfo.endCursor })).body.data as Page;
     const all = (await stack.query(query.replace('first: 2', 'first: 500'))).body.data as Page;
-    assert.deepEqual(
-      [...first.site.calls.nodes, ...second.site.calls.nodes],
-      all.site.calls.nodes.slice(0, 4),
-    );
+    assert.deepEqual([...first.site.calls.nodes, ...second.site.calls.nodes], all.site.calls.nodes.slice(0, 4));
     assert.ok(all.site.calls.nodes.every((call) => call.stage === 'DECLINED' || call.stage === 'CONVERSATION_STARTED'));
   });
 
@@ -202,13 +229,26 @@ describe('gateway over the simulator', () => {
     let after: string | null = null;
     for (let guard = 0; guard < 50; guard++) {
       const answer = await stack.query(query, { ...range, filter: { types: ['CALL_START', 'SEND_TEXT'], skills: [skill] }, after });
-      const page = (answer.body.data as { site: { events: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { type: string; time: string; call: { callId: string } }[] } } }).site.events;
+      const page = (
+        answer.body.data as {
+          site: {
+            events: {
+              totalCount: number;
+              pageInfo: { hasNextPage: boolean; endCursor: string };
+              nodes: { type: string; time: string; call: { callId: string } }[];
+            };
+          };
+        }
+      ).site.events;
       assert.equal(page.totalCount, expected.length);
       seen.push(...page.nodes.map((event) => `${event.call.callId}/${event.type}/${event.time}`));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
-    assert.deepEqual(seen, expected.map((event) => `${event.callId}/${event.type}/${event.time}`));
+    assert.deepEqual(
+      seen,
+      expected.map((event) => `${event.callId}/${event.type}/${event.time}`),
+    );
   });
 
   it('finds a call again by its id, and null for an id of a call that does not exist', async () => {
@@ -222,10 +262,13 @@ describe('gateway over the simulator', () => {
     assert.deepEqual(answer.body, { data: { call: null }, extensions: answer.body.extensions });
   });
 
-  it('filters a call\'s events by type', async () => {
+  it("filters a call's events by type", async () => {
     const call = all.find((c) => c.events.length > 2)!;
     const answer = await stack.query(`query($id: ID!) { call(id: $id) { events(types: [CALL_START, UNKNOWN]) { type } } }`, { id: call.id });
     const types = (answer.body.data as { call: { events: { type: string }[] } }).call.events.map((event) => event.type);
-    assert.deepEqual(types, call.events.map((event) => event.type).filter((type) => type === 'CALL_START' || type === 'UNKNOWN'));
+    assert.deepEqual(
+      types,
+      call.events.map((event) => event.type).filter((type) => type === 'CALL_START' || type === 'UNKNOWN'),
+    );
   });
 });

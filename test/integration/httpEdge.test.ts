@@ -59,11 +59,15 @@ describe('the HTTP edge bounds what a client can hold', () => {
     const cap = 64 * 1024 * 1024;
     let written = 0;
     while (written < cap && !connection.isClosed() && connection.received() === '') {
-      const flushed = connection.socket.write(`${CHUNK.length.toString(16)}\r\n`) && connection.socket.write(Buffer.concat([CHUNK, Buffer.from('\r\n')]));
+      const flushed =
+        connection.socket.write(`${CHUNK.length.toString(16)}\r\n`) && connection.socket.write(Buffer.concat([CHUNK, Buffer.from('\r\n')]));
       written += CHUNK.length;
       if (!flushed) await Promise.race([new Promise((resolve) => connection.socket.once('drain', resolve)), connection.closed, sleep(2_000)]);
     }
-    assert.ok(await waitFor(connection.isClosed, 10_000), `the connection stayed open (received ${JSON.stringify(connection.received().slice(0, 200))})`);
+    assert.ok(
+      await waitFor(connection.isClosed, 10_000),
+      `the connection stayed open (received ${JSON.stringify(connection.received().slice(0, 200))})`,
+    );
     assert.match(connection.received(), /^HTTP\/1\.1 413 /);
     assert.match(connection.received(), /PAYLOAD_TOO_LARGE/);
     assert.match(connection.received(), /connection: close/i);
@@ -77,7 +81,7 @@ describe('the HTTP edge bounds what a client can hold', () => {
     assert.match(connection.received(), /^HTTP\/1\.1 413 /);
   });
 
-  it('a body that never finishes is cut off after REQUEST_TIMEOUT, not held for Node\'s default of 300 s', async () => {
+  it("a body that never finishes is cut off after REQUEST_TIMEOUT, not held for Node's default of 300 s", async () => {
     const connection = await open(stack.gatewayUrl);
     connection.socket.write('POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"query":');
     assert.ok(await waitFor(connection.isClosed, 15_000), 'the slow request was still held');

@@ -211,7 +211,7 @@ describe('request limits set by configuration', () => {
     assertRefused(await stack.query(nested(3)), 'MAX_COST', 401);
   });
 
-  it('a refused request is the client\'s mistake: the gateway logs no error for it', async () => {
+  it("a refused request is the client's mistake: the gateway logs no error for it", async () => {
     const mark = log.records().length;
     assertRefused(await stack.query(queryOfDepth(7)), 'MAX_DEPTH', 6);
     const records = log.records().slice(mark);

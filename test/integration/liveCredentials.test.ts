@@ -23,14 +23,20 @@ describe('Subscription.callUpdates credentials', () => {
     const live = record(client, SUBSCRIPTION, { site: OTHER_SITE });
     await live.ended;
     assert.equal(live.completed, true);
-    assert.deepEqual(live.results.map((result) => result.errors?.map((error) => error.extensions?.code)), [['FORBIDDEN']]);
+    assert.deepEqual(
+      live.results.map((result) => result.errors?.map((error) => error.extensions?.code)),
+      [['FORBIDDEN']],
+    );
     await until(() => stack.gateway.live.stats.pollers === 0 && stack.gateway.live.stats.polling === 0, 'the poller to stop');
     await client.dispose();
   });
 
   it('uses connectionParams.Authorization, else the upgrade request header', async () => {
     stack.simulator.clearRequests();
-    const byParams = liveClient(stack.gatewayUrl, { connectionParams: { Authorization: 'Bearer site-a' }, headers: { authorization: 'Bearer other' } });
+    const byParams = liveClient(stack.gatewayUrl, {
+      connectionParams: { Authorization: 'Bearer site-a' },
+      headers: { authorization: 'Bearer other' },
+    });
     const byHeader = liveClient(stack.gatewayUrl, { headers: { authorization: 'Bearer site-a' } });
     const one = record(byParams, SUBSCRIPTION, { site: SITE });
     const two = record(byHeader, SUBSCRIPTION, { site: SITE });
@@ -49,7 +55,10 @@ describe('Subscription.callUpdates credentials', () => {
     const client = liveClient(stack.gatewayUrl);
     const live = record(client, SUBSCRIPTION, { site: SITE });
     await live.ended;
-    assert.deepEqual(live.results.map((result) => result.errors?.map((error) => error.extensions?.code)), [['UNAUTHENTICATED']]);
+    assert.deepEqual(
+      live.results.map((result) => result.errors?.map((error) => error.extensions?.code)),
+      [['UNAUTHENTICATED']],
+    );
     assert.equal(stack.simulator.requests.length, 0);
     assert.equal(stack.gateway.live.stats.pollers, 0);
     await client.dispose();
@@ -59,7 +68,10 @@ describe('Subscription.callUpdates credentials', () => {
     const client = liveClient(stack.gatewayUrl, { connectionParams: { Authorization: { token: 'x' } } });
     const live = record(client, SUBSCRIPTION, { site: SITE });
     await live.ended;
-    assert.deepEqual((live.error as { extensions?: { code?: string } }[]).map((error) => error.extensions?.code), ['BAD_REQUEST']);
+    assert.deepEqual(
+      (live.error as { extensions?: { code?: string } }[]).map((error) => error.extensions?.code),
+      ['BAD_REQUEST'],
+    );
     await client.dispose();
   });
 });

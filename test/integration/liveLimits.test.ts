@@ -29,7 +29,10 @@ describe('Subscription.callUpdates bounds', () => {
     await third.ended;
     assert.deepEqual(codesOf(third.error), ['SUBSCRIPTION_LIMIT']);
     assert.equal((third.error as { extensions: { limit: string } }[])[0]!.extensions.limit, 'MAX_SUBSCRIPTIONS_PER_CONNECTION');
-    assert.equal(open.every((subscription) => subscription.error === undefined && !subscription.completed), true);
+    assert.equal(
+      open.every((subscription) => subscription.error === undefined && !subscription.completed),
+      true,
+    );
     await client.dispose();
     await until(() => stack.gateway.live.stats.subscriptions === 0, 'the subscriptions to end with their socket');
   });
@@ -42,16 +45,20 @@ describe('Subscription.callUpdates bounds', () => {
     await until(() => stack.gateway.live.stats.subscriptions === 3, 'three subscriptions');
     const fourth = record(clients[1]!, SUBSCRIPTION, { site: SITE });
     await fourth.ended;
-    assert.deepEqual(fourth.results.map((result) => result.errors?.map((error) => error.extensions)), [
-      [{ code: 'SUBSCRIPTION_LIMIT', limit: 'MAX_SUBSCRIPTIONS', max: 3 }],
-    ]);
+    assert.deepEqual(
+      fourth.results.map((result) => result.errors?.map((error) => error.extensions)),
+      [[{ code: 'SUBSCRIPTION_LIMIT', limit: 'MAX_SUBSCRIPTIONS', max: 3 }]],
+    );
     for (const client of clients) await client.dispose();
     await until(() => stack.gateway.live.stats.subscriptions === 0, 'the subscriptions to end');
   });
 
   it('applies the request limits to the subscription selection (QUERY_TOO_COMPLEX), and validates it', async () => {
     const client = liveClient(stack.gatewayUrl);
-    const deep = record(client, `subscription { callUpdates(siteId: "${SITE}") { call { site { calls(from: "2026-01-01", to: "2026-01-02") { nodes { site { id } } } } } } }`);
+    const deep = record(
+      client,
+      `subscription { callUpdates(siteId: "${SITE}") { call { site { calls(from: "2026-01-01", to: "2026-01-02") { nodes { site { id } } } } } } }`,
+    );
     await deep.ended;
     assert.deepEqual(codesOf(deep.error), ['QUERY_TOO_COMPLEX']);
     const invalid = record(client, `subscription { callUpdates(siteId: "${SITE}") { nope } }`);
@@ -59,7 +66,10 @@ describe('Subscription.callUpdates bounds', () => {
     assert.deepEqual(codesOf(invalid.error), ['GRAPHQL_VALIDATION_FAILED']);
     const badSite = record(client, `subscription { callUpdates(siteId: "abc") { kind } }`);
     await badSite.ended;
-    assert.deepEqual(badSite.results.map((result) => result.errors?.map((error) => error.extensions?.code)), [['BAD_USER_INPUT']]);
+    assert.deepEqual(
+      badSite.results.map((result) => result.errors?.map((error) => error.extensions?.code)),
+      [['BAD_USER_INPUT']],
+    );
     assert.equal(stack.gateway.live.stats.pollers, 0);
     await client.dispose();
   });
@@ -95,7 +105,13 @@ describe('Subscription.callUpdates on shutdown', () => {
     await until(() => stack.gateway.live.stats.subscriptions === 2, 'two subscriptions');
     await stack.close();
     await Promise.all(live.map((subscription) => subscription.ended));
-    assert.deepEqual(live.map((subscription) => [subscription.completed, subscription.error]), [[true, undefined], [true, undefined]]);
+    assert.deepEqual(
+      live.map((subscription) => [subscription.completed, subscription.error]),
+      [
+        [true, undefined],
+        [true, undefined],
+      ],
+    );
     await until(() => client.closeCodes.length > 0, 'the socket to close');
     assert.deepEqual(client.closeCodes, [1001]);
     await client.dispose();
@@ -103,7 +119,13 @@ describe('Subscription.callUpdates on shutdown', () => {
 
   it('on SIGTERM, the real process completes subscriptions, closes sockets with 1001 and exits 0', async () => {
     const simulator = await startSimulator({ callsPerHour: 2 });
-    const main = spawnMain({ LIVEDEFLECT_URL: simulator.url, LIVEDEFLECT_AUTHORIZATION: 'Bearer test', LOG_LEVEL: 'info', GRAPHIQL: 'false', LIVE_POLL_INTERVAL: '200ms' });
+    const main = spawnMain({
+      LIVEDEFLECT_URL: simulator.url,
+      LIVEDEFLECT_AUTHORIZATION: 'Bearer test',
+      LOG_LEVEL: 'info',
+      GRAPHIQL: 'false',
+      LIVE_POLL_INTERVAL: '200ms',
+    });
     try {
       const url = await within(main.graphqlUrl, 30_000, 'the gateway to log its URL');
       const client = liveClient(url.replace(/\/graphql$/, ''));

@@ -32,7 +32,8 @@ async function gauge(replica: Replica, name: string): Promise<number> {
 const updatesOf = (recorded: Recorded): ExpectedUpdate[] =>
   recorded.results.map((result) => {
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
-    const update = (result.data as { callUpdates: { kind: ExpectedUpdate['kind']; call: { callId: string; stage: ExpectedUpdate['stage'] } } }).callUpdates;
+    const update = (result.data as { callUpdates: { kind: ExpectedUpdate['kind']; call: { callId: string; stage: ExpectedUpdate['stage'] } } })
+      .callUpdates;
     return { kind: update.kind, callId: update.call.callId, stage: update.call.stage };
   });
 
@@ -88,7 +89,7 @@ describe('Subscription.callUpdates across two gateway processes sharing redis-se
     await until(() => simulator.requests.length >= a0 + b0 + 8, 'eight more polls');
     const [a1, b1] = [await pollsOf(a), await pollsOf(b)];
     const requests = simulator.requests.length;
-    assert.ok((a1 - a0 > 0) !== (b1 - b0 > 0), `exactly one replica polls (a: ${a1 - a0}, b: ${b1 - b0})`);
+    assert.ok(a1 - a0 > 0 !== b1 - b0 > 0, `exactly one replica polls (a: ${a1 - a0}, b: ${b1 - b0})`);
     // Requests are logged on arrival, polls counted when answered: at most one is between the two.
     assert.ok(requests - (a1 + b1) >= 0 && requests - (a1 + b1) <= 1, `${requests} requests for ${a1 + b1} polls`);
     const [leader, follower] = a1 - a0 > 0 ? [a, b] : [b, a];

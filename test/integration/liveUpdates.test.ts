@@ -96,7 +96,10 @@ describe('Subscription.callUpdates over WebSocket', () => {
     }
     await polled();
     assert.deepEqual(updatesOf(live), expected);
-    assert.ok(expected.some((update) => update.kind === 'NEW' && first.has(update.callId)), 'a call that began before the subscription arrives as NEW');
+    assert.ok(
+      expected.some((update) => update.kind === 'NEW' && first.has(update.callId)),
+      'a call that began before the subscription arrives as NEW',
+    );
     assert.ok(rematched > 0, 'the data has a call that matched again after not matching');
     assert.ok(updatesOf(live).every((update) => stages.includes(update.stage)));
   });
@@ -167,7 +170,10 @@ describe('Subscription.callUpdates over WebSocket', () => {
     stack.simulator.injectFault({ kind: 'status', status: 503, times: 3, siteId: SITE });
     await live.atLeast(1);
     assert.equal(live.results[0]?.data, null);
-    assert.deepEqual(live.results[0]?.errors?.map((error) => error.extensions?.code), ['UPSTREAM_ERROR']);
+    assert.deepEqual(
+      live.results[0]?.errors?.map((error) => error.extensions?.code),
+      ['UPSTREAM_ERROR'],
+    );
     assert.equal(live.results[0]?.errors?.[0]?.extensions?.upstreamStatus, 503);
     await until(() => stack.simulator.requests.filter((request) => request.status === 503).length >= 3, 'the three failures');
     const before = states();

@@ -77,7 +77,11 @@ describe('structured logs', () => {
   });
   after(() => stack.close());
 
-  const operationLines = () => log.records().slice(mark).filter((record) => record.msg === 'graphql operation');
+  const operationLines = () =>
+    log
+      .records()
+      .slice(mark)
+      .filter((record) => record.msg === 'graphql operation');
 
   it('leaves no token, phone number or callerInfo value in the log of a query that returns them', async () => {
     stack.simulator.injectFault({ kind: 'status', status: 503, retryAfter: '0', times: 1, siteId: SITE });
@@ -118,7 +122,11 @@ describe('structured logs', () => {
       (answer.body.errors ?? []).map((error) => error.extensions?.code),
       ['UPSTREAM_ERROR', 'UPSTREAM_ERROR'],
     );
-    const text = log.records().slice(mark).map((record) => JSON.stringify(record)).join('\n');
+    const text = log
+      .records()
+      .slice(mark)
+      .map((record) => JSON.stringify(record))
+      .join('\n');
     assert.match(text, /body is not JSON/);
     assert.ok(!text.includes(CRAFTED_PHONE.slice(1)), 'the log contains the phone number');
     for (const value of Object.values(CRAFTED_CALLER_INFO)) assert.ok(!text.includes(String(value)), `the log contains ${value}`);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { spawnMain, within } from '../helpers/mainProcess.js';
 
 describe('npm start (src/main.ts)', () => {
-  it('with no configuration serves the embedded simulator\'s example site at once, with no credential from the client', async () => {
+  it("with no configuration serves the embedded simulator's example site at once, with no credential from the client", async () => {
     const main = spawnMain({ GRAPHIQL: 'false' });
     try {
       const url = await within(main.graphqlUrl, 30_000, 'the gateway to log its URL');
@@ -25,6 +25,9 @@ describe('npm start (src/main.ts)', () => {
   it('exits 1 with a message naming the setting when the configuration is bad', async () => {
     const main = spawnMain({ LIVEDEFLECT_TIMEOUT: 'soon' });
     assert.equal(await within(main.exited, 30_000, 'the process to exit'), 1);
-    assert.ok(main.lines.some((line) => /configuration error: LIVEDEFLECT_TIMEOUT must be a positive duration/.test(line)), main.lines.join('\n'));
+    assert.ok(
+      main.lines.some((line) => /configuration error: LIVEDEFLECT_TIMEOUT must be a positive duration/.test(line)),
+      main.lines.join('\n'),
+    );
   });
 });

@@ -193,7 +193,10 @@ describe('LIVEDEFLECT_RECORD_MASK_PII', () => {
       type Node = { callId: string; customerPhone: { number: string } | null; callerInfo: Record<string, unknown> | null };
       const nodes = (answer.data as { site: { calls: { nodes: Node[] } } }).site.calls.nodes;
       const liveNodes = (live.twoDays.data as { site: { calls: { nodes: Node[] } } }).site.calls.nodes;
-      assert.deepEqual(nodes.map((node) => node.callId), liveNodes.map((node) => node.callId));
+      assert.deepEqual(
+        nodes.map((node) => node.callId),
+        liveNodes.map((node) => node.callId),
+      );
       nodes.forEach((node, i) => {
         const original = liveNodes[i]!.customerPhone!.number;
         assert.equal(node.customerPhone!.number, `${'*'.repeat(original.length - 4)}${original.slice(-4)}`);

@@ -110,12 +110,18 @@ describe('Redis tier: replicas sharing a real redis-server', { skip: skipWithout
         return bucket >= day && bucket < day + DAY_MS;
       });
       assert.equal(keys.length, 24, 'one key per hour of the day');
-      assert.ok(keys.every((key) => !key.includes(TOKEN_A)), 'keys hold a fingerprint, never the credential');
+      assert.ok(
+        keys.every((key) => !key.includes(TOKEN_A)),
+        'keys hold a fingerprint, never the credential',
+      );
       const ttl = await raw.pttl(keys[0]!);
       assert.ok(ttl > 6 * DAY_MS && ttl <= 7 * DAY_MS, `TTL ${ttl} ms`);
       // Compact: a pack, far smaller than the wire JSON of the same hour.
       const bucket = Number(keys[0]!.split('|').at(-1));
-      const wire = JSON.stringify({ success: 'true', data: generateWindow({ seed: 'livedeflect', siteId: SITE, startTime: bucket, endTime: bucket + HOUR_MS, now: TEST_NOW, callsPerHour: 3 }) });
+      const wire = JSON.stringify({
+        success: 'true',
+        data: generateWindow({ seed: 'livedeflect', siteId: SITE, startTime: bucket, endTime: bucket + HOUR_MS, now: TEST_NOW, callsPerHour: 3 }),
+      });
       const stored = await raw.strlen(keys[0]!);
       assert.ok(stored * 3 < wire.length, `${stored} bytes stored for ${wire.length} bytes of wire JSON`);
     } finally {
@@ -180,7 +186,10 @@ describe('Redis tier: replicas sharing a real redis-server', { skip: skipWithout
       assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
       assert.equal(answer.data?.site.calls.totalCount, 3);
     }
-    const warnings = log.records().slice(mark).filter((record) => String(record.msg).startsWith('Redis cache tier unavailable'));
+    const warnings = log
+      .records()
+      .slice(mark)
+      .filter((record) => String(record.msg).startsWith('Redis cache tier unavailable'));
     assert.ok(warnings.length >= 1, 'a warning says Redis is gone');
     assert.ok(warnings.length <= replicas.length, `at most one warning per replica in 10 s, got ${warnings.length}`);
   });

@@ -10,7 +10,9 @@ describe('upstream requests per operation', () => {
   let ids: string[];
   before(async () => {
     stack = await startStack({ simulator: { callsPerHour: 6, now: () => TEST_NOW } });
-    const answer = await stack.query(`{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}", first: 500) { nodes { id } } } }`);
+    const answer = await stack.query(
+      `{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}", first: 500) { nodes { id } } } }`,
+    );
     ids = (answer.body.data as { site: { calls: { nodes: { id: string }[] } } }).site.calls.nodes.map((call) => call.id);
   });
   beforeEach(() => {
@@ -56,7 +58,10 @@ describe('upstream requests per operation', () => {
     assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
     const site = answer.body.data?.site as { calls: { totalCount: number }; hourly: { stats: { totalCalls: number } }[] };
     assert.equal(site.hourly.length, 48);
-    assert.equal(site.hourly.reduce((sum, point) => sum + point.stats.totalCalls, 0), site.calls.totalCount);
+    assert.equal(
+      site.hourly.reduce((sum, point) => sum + point.stats.totalCalls, 0),
+      site.calls.totalCount,
+    );
     const windows = stack.simulator.requests.map((request) => [request.startTime, request.endTime]).sort((a, b) => a[0]! - b[0]!);
     assert.deepEqual(windows, [
       [TEST_DAY, TEST_DAY + DAY_MS],
@@ -65,10 +70,15 @@ describe('upstream requests per operation', () => {
   });
 
   it('sends 7 requests, one per day, for a 7-day range from midnight UTC', async () => {
-    const answer = await stack.query(`{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + 7 * DAY_MS)}", first: 0) { totalCount } } }`);
+    const answer = await stack.query(
+      `{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + 7 * DAY_MS)}", first: 0) { totalCount } } }`,
+    );
     assert.equal(answer.body.errors, undefined);
     const windows = stack.simulator.requests.map((request) => [request.startTime, request.endTime]).sort((a, b) => a[0]! - b[0]!);
-    assert.deepEqual(windows, Array.from({ length: 7 }, (_, i) => [TEST_DAY + i * DAY_MS, TEST_DAY + (i + 1) * DAY_MS]));
+    assert.deepEqual(
+      windows,
+      Array.from({ length: 7 }, (_, i) => [TEST_DAY + i * DAY_MS, TEST_DAY + (i + 1) * DAY_MS]),
+    );
   });
 
   it('sends the site, the window and the credential unchanged', async () => {

@@ -11,7 +11,11 @@ const MAX_GROWTH_BYTES = 8 * 1024 * 1024;
 describe('what GET query strings and variables leave behind is bounded by bytes (DOCUMENT_CACHE_BYTES)', () => {
   let stack: Stack;
   const post = async (body: unknown): Promise<{ status: number }> => {
-    const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await response.arrayBuffer();
     return { status: response.status };
   };

@@ -95,7 +95,11 @@ describe('credential isolation', () => {
 
   it('the log, at its most verbose, never holds a token, even when the upstream echoes one back in an error body', async () => {
     stack.simulator.injectFault({ kind: 'status', status: 500, times: 1, body: JSON.stringify({ message: `bad header ${TOKEN_A}` }) });
-    const answer = await stack.query(CALLS, { site: SITE_S, from: iso(TEST_DAY + 3 * DAY_MS), to: iso(TEST_DAY + 4 * DAY_MS) }, { authorization: TOKEN_A });
+    const answer = await stack.query(
+      CALLS,
+      { site: SITE_S, from: iso(TEST_DAY + 3 * DAY_MS), to: iso(TEST_DAY + 4 * DAY_MS) },
+      { authorization: TOKEN_A },
+    );
     assert.deepEqual(errorCodes(answer), ['UPSTREAM_ERROR']);
     assert.ok(!JSON.stringify(answer.body).includes(TOKEN_A), 'the answer does not echo the upstream body');
     const text = log.text();
@@ -156,7 +160,8 @@ describe('personal data', () => {
           if (String(value).length > 4) assert.ok(!call.callerInfoRaw!.includes(String(value)), 'callerInfoRaw hides the values too');
         }
       }
-      if (original.callerInfoRaw && !original.callerInfo) assert.ok(call.callerInfoRaw === '[masked]' || call.callerInfoRaw === original.callerInfoRaw);
+      if (original.callerInfoRaw && !original.callerInfo)
+        assert.ok(call.callerInfoRaw === '[masked]' || call.callerInfoRaw === original.callerInfoRaw);
     }
     assert.ok(phones > 10 && infos > 5, `checked ${phones} phones and ${infos} callerInfo objects`);
   });
@@ -214,7 +219,10 @@ describe('production mode', () => {
       ['validation', (stack) => stack.query('{ site(id: "1") { nope } }')],
       ['user input', (stack) => stack.query(CALLS, { site: SITE_S, from: RANGE.to, to: RANGE.from })],
       ['variables', (stack) => stack.query(CALLS, { site: SITE_S, from: 'yesterday', to: RANGE.to })],
-      ['limit', (stack) => stack.query(`{ ${Array.from({ length: 200 }, (_, i) => `a${i}: __typename`).join(' ')} ${'site(id: "1") { id } '.repeat(101)} }`)],
+      [
+        'limit',
+        (stack) => stack.query(`{ ${Array.from({ length: 200 }, (_, i) => `a${i}: __typename`).join(' ')} ${'site(id: "1") { id } '.repeat(101)} }`),
+      ],
       ['upstream', (stack) => stack.query(CALLS, { site: SITE_T, ...RANGE })],
       [
         'batch',
@@ -231,14 +239,14 @@ describe('production mode', () => {
     let developmentTraces = 0;
     for (const [kind, send] of failures) {
       const [answer, devAnswer] = await Promise.all([send(production), send(development)]);
-      const body = ((answer as GraphQLAnswer).body ?? answer);
+      const body = (answer as GraphQLAnswer).body ?? answer;
       assert.ok((body.errors?.length ?? 0) > 0, `${kind}: ${JSON.stringify(body)}`);
       for (const error of body.errors!) {
         assert.equal(typeof error.extensions?.code, 'string', kind);
         assert.equal(error.extensions?.stacktrace, undefined, `${kind} error has a stack trace in production`);
       }
       assert.doesNotMatch(JSON.stringify(body), /\.ts:\d+|node_modules| {4}at /, kind);
-      const devBody = ((devAnswer as GraphQLAnswer).body ?? devAnswer);
+      const devBody = (devAnswer as GraphQLAnswer).body ?? devAnswer;
       if (devBody.errors?.some((error) => Array.isArray(error.extensions?.stacktrace))) developmentTraces++;
     }
     // Proves the check above can fail: the same requests do carry traces in development.

@@ -12,7 +12,13 @@ describe('graceful shutdown of the real process', () => {
   it('on SIGTERM during a slow query, the query completes with its data, new connections are refused, and the process exits 0', async () => {
     const simulator = await startSimulator({ callsPerHour: 2, now: () => TEST_NOW });
     simulator.injectFault({ kind: 'latency', ms: SLOW_MS });
-    const main = spawnMain({ LIVEDEFLECT_URL: simulator.url, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT: '20s', SHUTDOWN_DELAY: '200ms', GRAPHIQL: 'false' });
+    const main = spawnMain({
+      LIVEDEFLECT_URL: simulator.url,
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT: '20s',
+      SHUTDOWN_DELAY: '200ms',
+      GRAPHIQL: 'false',
+    });
     try {
       const url = await within(main.graphqlUrl, 30_000, 'the gateway to log its URL');
       const slow = fetch(url, {
@@ -39,7 +45,10 @@ describe('graceful shutdown of the real process', () => {
       assert.ok(body.data!.site.calls.totalCount > 0);
 
       assert.equal(await within(main.exited, 30_000, 'the process to exit'), 0);
-      assert.ok(main.lines.some((line) => line.includes('"msg":"stopped"')), main.lines.join('\n'));
+      assert.ok(
+        main.lines.some((line) => line.includes('"msg":"stopped"')),
+        main.lines.join('\n'),
+      );
     } finally {
       if (main.child.exitCode === null && main.child.signalCode === null) main.child.kill('SIGKILL');
       await simulator.close();
@@ -62,7 +71,14 @@ describe('graceful shutdown of the real process', () => {
       const post = (body: string, onAnswer: (status: number, headers: Record<string, unknown>, text: string) => void): Promise<void> =>
         new Promise((resolve) => {
           const req = request(
-            { host: url.hostname, port: url.port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer test' } },
+            {
+              host: url.hostname,
+              port: url.port,
+              path: '/graphql',
+              method: 'POST',
+              agent,
+              headers: { 'content-type': 'application/json', authorization: 'Bearer test' },
+            },
             (res) => {
               let text = '';
               res.setEncoding('utf8');
@@ -77,7 +93,10 @@ describe('graceful shutdown of the real process', () => {
       // What a load balancer does: poll /readyz, stop sending once it fails.
       const poller = (async () => {
         for (let polls = 0; !stop && polls < 1_000; polls++) {
-          const status = await fetch(new URL('/readyz', url)).then((response) => response.status, () => 0);
+          const status = await fetch(new URL('/readyz', url)).then(
+            (response) => response.status,
+            () => 0,
+          );
           if (status === 503) readyzSaw503 = true;
           if (status !== 200) stop = true;
           await sleep(25);

@@ -54,7 +54,19 @@ describe('OpenTelemetry traces, exported in memory', () => {
   const query = async (traceparent?: string) => {
     const answer = await stack.query(QUERY, undefined, traceparent ? { traceparent } : {});
     assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
-    const nodes = (answer.body.data as { site: { calls: { nodes: { customerPhone: { number: string; e164: string | null } | null; dialedPhone: { number: string } | null; callerInfoRaw: string | null }[] } } }).site.calls.nodes;
+    const nodes = (
+      answer.body.data as {
+        site: {
+          calls: {
+            nodes: {
+              customerPhone: { number: string; e164: string | null } | null;
+              dialedPhone: { number: string } | null;
+              callerInfoRaw: string | null;
+            }[];
+          };
+        };
+      }
+    ).site.calls.nodes;
     for (const node of nodes) {
       for (const value of [node.customerPhone?.number, node.customerPhone?.e164, node.dialedPhone?.number, node.callerInfoRaw]) {
         if (value && value.length >= 6) personalData.add(value);
@@ -84,9 +96,10 @@ describe('OpenTelemetry traces, exported in memory', () => {
 
     const spans = await spansOf(traceId);
     const server = spans.filter((span) => span.kind === SpanKind.SERVER);
-    assert.deepEqual(server.map((span) => [span.name, parentOf(span), span.attributes['http.route'], span.attributes['http.response.status_code']]), [
-      ['POST /graphql', spanId, '/graphql', 200],
-    ]);
+    assert.deepEqual(
+      server.map((span) => [span.name, parentOf(span), span.attributes['http.route'], span.attributes['http.response.status_code']]),
+      [['POST /graphql', spanId, '/graphql', 200]],
+    );
     const operations = spans.filter((span) => span.name === 'query TwoDays');
     assert.equal(operations.length, 1);
     const [operation] = operations;
@@ -99,9 +112,17 @@ describe('OpenTelemetry traces, exported in memory', () => {
 
     const { bucketSizeMs, maxWindowMs } = stack.config;
     const expected = windowsForBuckets(bucketsForRange(FROM, TO, bucketSizeMs), bucketSizeMs, maxWindowMs);
-    const windows = spans.filter((span) => span.name === 'livedeflect.window').sort((a, b) => String(a.attributes['livedeflect.window.start']).localeCompare(String(b.attributes['livedeflect.window.start'])));
+    const windows = spans
+      .filter((span) => span.name === 'livedeflect.window')
+      .sort((a, b) => String(a.attributes['livedeflect.window.start']).localeCompare(String(b.attributes['livedeflect.window.start'])));
     assert.deepEqual(
-      windows.map((span) => [parentOf(span), span.attributes['livedeflect.site_id'], span.attributes['livedeflect.window.start'], span.attributes['livedeflect.window.end'], span.attributes['livedeflect.attempts']]),
+      windows.map((span) => [
+        parentOf(span),
+        span.attributes['livedeflect.site_id'],
+        span.attributes['livedeflect.window.start'],
+        span.attributes['livedeflect.window.end'],
+        span.attributes['livedeflect.attempts'],
+      ]),
       expected.map((window) => [idOf(operation!), SITE, iso(window.startTime), iso(window.endTime), 1]),
     );
     for (const window of windows) {
@@ -110,7 +131,11 @@ describe('OpenTelemetry traces, exported in memory', () => {
     }
     const attempts = spans.filter((span) => span.kind === SpanKind.CLIENT);
     assert.deepEqual(attempts.map(parentOf).sort(), windows.map(idOf).sort());
-    for (const attempt of attempts) assert.deepEqual([attempt.name, attempt.attributes['http.request.method'], attempt.attributes['http.response.status_code']], ['POST', 'POST', 200]);
+    for (const attempt of attempts)
+      assert.deepEqual(
+        [attempt.name, attempt.attributes['http.request.method'], attempt.attributes['http.response.status_code']],
+        ['POST', 'POST', 200],
+      );
     assert.deepEqual(
       stack.simulator.requests.map((request) => request.traceparent).sort(),
       attempts.map((attempt) => `00-${traceId}-${idOf(attempt)}-01`).sort(),
@@ -133,8 +158,14 @@ describe('OpenTelemetry traces, exported in memory', () => {
     };
     const buckets = bucketsForRange(FROM, TO, stack.config.bucketSizeMs).length;
     const tier = { 'livedeflect.site_id': SITE, 'livedeflect.cache.tier': 'memory', 'livedeflect.cache.shared': 0 };
-    assert.deepEqual(await lookups(cold.traceId), { events: [{ ...tier, 'livedeflect.cache.hits': 0, 'livedeflect.cache.misses': buckets }], windows: 2 });
-    assert.deepEqual(await lookups(warm.traceId), { events: [{ ...tier, 'livedeflect.cache.hits': buckets, 'livedeflect.cache.misses': 0 }], windows: 0 });
+    assert.deepEqual(await lookups(cold.traceId), {
+      events: [{ ...tier, 'livedeflect.cache.hits': 0, 'livedeflect.cache.misses': buckets }],
+      windows: 2,
+    });
+    assert.deepEqual(await lookups(warm.traceId), {
+      events: [{ ...tier, 'livedeflect.cache.hits': buckets, 'livedeflect.cache.misses': 0 }],
+      windows: 0,
+    });
   });
 
   it('shows a retry: the failed attempt with its status, a retry event on the window, and the attempt that succeeded', async () => {
@@ -149,7 +180,9 @@ describe('OpenTelemetry traces, exported in memory', () => {
       retried[0]!.events.map((event) => [event.name, event.attributes?.['http.response.status_code'], event.attributes?.['error.type']]),
       [['livedeflect.retry', 503, 'UPSTREAM_ERROR']],
     );
-    const attempts = spans.filter((span) => parentOf(span) === idOf(retried[0]!)).sort((a, b) => (a.startTime[0] - b.startTime[0]) || (a.startTime[1] - b.startTime[1]));
+    const attempts = spans
+      .filter((span) => parentOf(span) === idOf(retried[0]!))
+      .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
     assert.deepEqual(
       attempts.map((span) => [span.attributes['http.response.status_code'], span.attributes['http.request.resend_count'], span.status.code]),
       [
@@ -179,7 +212,9 @@ describe('OpenTelemetry traces, exported in memory', () => {
 
   it('puts no credential, phone number or callerInfo in any span attribute or event', () => {
     assert.ok(allSpans.length > 10 && personalData.size > 0);
-    const text = JSON.stringify(allSpans.map((span) => [span.name, span.attributes, span.events.map((event) => [event.name, event.attributes]), span.status]));
+    const text = JSON.stringify(
+      allSpans.map((span) => [span.name, span.attributes, span.events.map((event) => [event.name, event.attributes]), span.status]),
+    );
     assert.ok(!text.includes(TEST_TOKEN) && !text.includes('Bearer'), 'no credential');
     for (const value of personalData) assert.ok(!text.includes(value), 'no call data');
   });
@@ -191,7 +226,11 @@ describe('OpenTelemetry traces of a circuit breaker refusal', () => {
   let stack: Stack;
   before(async () => {
     telemetry = await tracingFor(exporter);
-    stack = await startStack({ telemetry, env: { BREAKER_FAILURES: '1', LIVEDEFLECT_RETRIES: '0' }, simulator: { callsPerHour: 3, now: () => TEST_NOW } });
+    stack = await startStack({
+      telemetry,
+      env: { BREAKER_FAILURES: '1', LIVEDEFLECT_RETRIES: '0' },
+      simulator: { callsPerHour: 3, now: () => TEST_NOW },
+    });
   });
   after(async () => {
     await stack?.close();
@@ -226,7 +265,11 @@ describe('OpenTelemetry traces of the Redis tier', { skip: skipWithoutRedis() },
   before(async () => {
     telemetry = await tracingFor(exporter);
     redis = await startRedisServer();
-    stack = await startStack({ telemetry, env: { REDIS_URL: redis.url, CACHE_KEY_SECRET: 'tracing-test' }, simulator: { callsPerHour: 3, now: () => TEST_NOW } });
+    stack = await startStack({
+      telemetry,
+      env: { REDIS_URL: redis.url, CACHE_KEY_SECRET: 'tracing-test' },
+      simulator: { callsPerHour: 3, now: () => TEST_NOW },
+    });
   });
   after(async () => {
     await stack?.close();
@@ -261,7 +304,10 @@ describe('OpenTelemetry traces of the Redis tier', { skip: skipWithoutRedis() },
     const coldTrace = await redisOf(cold.traceparent, cold.traceId);
     assert.deepEqual(coldTrace.lookups, [[0, buckets]]);
     assert.ok(coldTrace.commands.includes('MGET'));
-    assert.deepEqual(coldTrace.commands.filter((name) => name !== 'MGET'), ['EVAL', 'EVAL', 'EVAL', 'SET', 'SET']);
+    assert.deepEqual(
+      coldTrace.commands.filter((name) => name !== 'MGET'),
+      ['EVAL', 'EVAL', 'EVAL', 'SET', 'SET'],
+    );
     stack.gateway.memory.clear();
     const warm = caller();
     const warmTrace = await redisOf(warm.traceparent, warm.traceId);

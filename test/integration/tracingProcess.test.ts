@@ -34,7 +34,8 @@ async function startReceiver(): Promise<{ url: string; exports: { headers: Incom
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/v1/traces') exports.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport });
+      if (req.method === 'POST' && req.url === '/v1/traces')
+        exports.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -43,7 +44,11 @@ async function startReceiver(): Promise<{ url: string; exports: { headers: Incom
 }
 
 async function post(url: string, headers: Record<string, string> = {}): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERY }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: QUERY }),
+  });
   const body = (await response.json()) as { errors?: unknown };
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   return body;
@@ -94,12 +99,17 @@ describe('the gateway as its own process, tracing to an OTLP receiver', () => {
       await post(url, { traceparent: `00-${traceId}-${callerSpan}-01` });
 
       const spansOfTrace = () =>
-        receiver.exports.flatMap((entry) => entry.body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans))).filter((span) => span.traceId === traceId);
+        receiver.exports
+          .flatMap((entry) => entry.body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)))
+          .filter((span) => span.traceId === traceId);
       // Bounded: the batch is exported every 50 ms; 200 x 50 ms is far more than it needs.
       for (let i = 0; i < 200 && !spansOfTrace().some((span) => span.kind === 2); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       const spans = spansOfTrace();
       const server = spans.filter((span) => span.kind === 2);
-      assert.deepEqual(server.map((span) => [span.name, span.parentSpanId]), [['POST /graphql', callerSpan]]);
+      assert.deepEqual(
+        server.map((span) => [span.name, span.parentSpanId]),
+        [['POST /graphql', callerSpan]],
+      );
       assert.ok(spans.some((span) => span.name === 'query Traced'));
       const clientSpans = new Set(spans.filter((span) => span.kind === 3).map((span) => span.spanId));
       const sent = simulator.requests.map((request) => /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(request.traceparent ?? ''));
@@ -129,9 +139,15 @@ describe('the gateway as its own process, tracing to an OTLP receiver', () => {
       await post(url, { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` });
 
       assert.ok(simulator.requests.length > 0);
-      assert.deepEqual(simulator.requests.map((request) => request.traceparent), simulator.requests.map(() => null));
+      assert.deepEqual(
+        simulator.requests.map((request) => request.traceparent),
+        simulator.requests.map(() => null),
+      );
       const loaded = (await readFile(moduleLog, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
-      assert.deepEqual(loaded.filter((line) => !line.includes('/@opentelemetry/api/')), []);
+      assert.deepEqual(
+        loaded.filter((line) => !line.includes('/@opentelemetry/api/')),
+        [],
+      );
     } finally {
       await stop(main);
     }

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeflectionStage } from '../../examples/typed-client/gql/graphql.js';
 import { GraphQLRequestError } from '../../examples/typed-client/src/client.js';
-import { allCalls, describeStats, siteStats, siteTimeline, type CallRow, type SiteStats, type TimelinePoint } from '../../examples/typed-client/src/dashboard.js';
+import {
+  allCalls,
+  describeStats,
+  siteStats,
+  siteTimeline,
+  type CallRow,
+  type SiteStats,
+  type TimelinePoint,
+} from '../../examples/typed-client/src/dashboard.js';
 import { DAY_MS, iso, TEST_DAY, TEST_NOW } from '../helpers/day.js';
 import { assertCompiles, assertGeneratedFresh } from '../helpers/examples.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -42,7 +50,10 @@ describe('typed client example (examples/typed-client)', () => {
       assert.equal(stats.byStage.find((entry) => entry.stage === 'CONVERSATION_STARTED')?.count, conversations);
       assert.equal(stats.deflectionRate, conversations / calls.length);
       const sales = await siteStats(client, range(), ['sales']);
-      assert.deepEqual(sales?.bySkill.map((entry) => entry.skill), ['sales']);
+      assert.deepEqual(
+        sales?.bySkill.map((entry) => entry.skill),
+        ['sales'],
+      );
       const summary = describeStats(stats);
       assert.match(summary[0] ?? '', new RegExp(`^${calls.length} calls, \\d+\\.\\d% deflected to messaging$`));
     });
@@ -53,10 +64,16 @@ describe('typed client example (examples/typed-client)', () => {
       const hourly = await siteTimeline(client, range(), 'HOUR', 'Australia/Sydney');
       assert.ok(hourly);
       assert.equal(hourly.length, 24);
-      assert.equal(hourly.reduce((sum, point) => sum + point.stats.totalCalls, 0), 24 * CALLS_PER_HOUR);
+      assert.equal(
+        hourly.reduce((sum, point) => sum + point.stats.totalCalls, 0),
+        24 * CALLS_PER_HOUR,
+      );
       // Sydney is at +11 in mid-October: its midnight is 13:00 UTC, so a UTC day spans two of its days.
       const daily = await siteTimeline(client, range(), 'DAY', 'Australia/Sydney');
-      assert.deepEqual(daily?.map((point) => point.end), [iso(TEST_DAY + 13 * 3_600_000), iso(TEST_DAY + DAY_MS)]);
+      assert.deepEqual(
+        daily?.map((point) => point.end),
+        [iso(TEST_DAY + 13 * 3_600_000), iso(TEST_DAY + DAY_MS)],
+      );
     });
 
     it("turns the gateway's errors into a GraphQLRequestError with their codes", async () => {

@@ -140,7 +140,8 @@ describe('batched requests (ALLOW_BATCHED_REQUESTS=true)', () => {
   });
 
   it('the window budget holds for the batch as a whole: two operations of three days each are six windows, one is refused', async () => {
-    const answers = (await batch([{ query: `{ ${days(SITES[0]!, TEST_DAY, 3)} }` }, { query: `{ ${days(SITES[1]!, TEST_DAY, 3)} }` }])).body as GraphQLAnswer['body'][];
+    const answers = (await batch([{ query: `{ ${days(SITES[0]!, TEST_DAY, 3)} }` }, { query: `{ ${days(SITES[1]!, TEST_DAY, 3)} }` }]))
+      .body as GraphQLAnswer['body'][];
     const refused = answers.filter((answer) => answer.errors?.[0]?.extensions?.limit === 'MAX_OPERATION_WINDOWS');
     assert.equal(refused.length, 1, JSON.stringify(answers));
     assert.equal(refused[0]!.errors![0]!.extensions?.max, MAX_WINDOWS);
@@ -149,7 +150,10 @@ describe('batched requests (ALLOW_BATCHED_REQUESTS=true)', () => {
 
   it('operations of a batch naming the same windows count them once', async () => {
     const answers = (await batch([0, 1, 2].map(() => ({ query: `{ ${days(SITES[0]!, TEST_DAY, 3)} }` })))).body as GraphQLAnswer['body'][];
-    assert.ok(answers.every((answer) => answer.errors === undefined), JSON.stringify(answers));
+    assert.ok(
+      answers.every((answer) => answer.errors === undefined),
+      JSON.stringify(answers),
+    );
     assert.equal(stack.simulator.requests.length, 3);
   });
 

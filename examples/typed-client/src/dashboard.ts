@@ -34,7 +34,12 @@ export async function siteStats(client: GraphQLClient, range: DayRange, skills?:
 }
 
 /** A chart's series: one point per interval of the site's own clock, e.g. per HOUR in "Australia/Sydney". */
-export async function siteTimeline(client: GraphQLClient, range: DayRange, interval: TimelineInterval, timeZone: string): Promise<readonly TimelinePoint[] | null> {
+export async function siteTimeline(
+  client: GraphQLClient,
+  range: DayRange,
+  interval: TimelineInterval,
+  timeZone: string,
+): Promise<readonly TimelinePoint[] | null> {
   const data = await execute(client, siteTimelineDocument, { ...range, interval, timeZone });
   return data.site.timeline ?? null;
 }

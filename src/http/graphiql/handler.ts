@@ -80,9 +80,7 @@ function getValidOptions(options: GraphiQLHandlerOptions): GraphiQLHandlerOption
     throw new TypeError('createGraphiQLHandler: defaultQuery (and defaultVariables, if given) must be functions returning text');
   }
   if (!existsSync(join(assetsDir, MANIFEST_FILE))) {
-    throw new Error(
-      `createGraphiQLHandler: no GraphiQL bundle in ${assetsDir} (${MANIFEST_FILE} is missing). Run \`npm run build\` to create it.`,
-    );
+    throw new Error(`createGraphiQLHandler: no GraphiQL bundle in ${assetsDir} (${MANIFEST_FILE} is missing). Run \`npm run build\` to create it.`);
   }
   return options;
 }

@@ -63,8 +63,5 @@ function escapeHtml(text: string): string {
 // whatever the JSON means, so `<` (and `>`, `&` for good measure) are written as JSON escapes, which
 // JSON.parse reads back unchanged. U+2028/U+2029 are escaped too so the text is also valid JavaScript.
 function jsonForScriptElement(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

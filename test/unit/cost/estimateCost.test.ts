@@ -73,7 +73,9 @@ describe('the demand-control cost of an operation (@cost and @listSize)', () => 
   });
 
   it('stops when fragments expand past the fields it may visit', () => {
-    const fragments = Array.from({ length: 12 }, (_, i) => (i === 11 ? `fragment F${i} on Site { id }` : `fragment F${i} on Site { ...F${i + 1} ...F${i + 1} }`));
+    const fragments = Array.from({ length: 12 }, (_, i) =>
+      i === 11 ? `fragment F${i} on Site { id }` : `fragment F${i} on Site { ...F${i + 1} ...F${i + 1} }`,
+    );
     assert.throws(() => cost(`{ site(id: "1") { ...F0 } } ${fragments.join(' ')}`, {}, 1000), TooManyFieldsToWeigh);
   });
 });

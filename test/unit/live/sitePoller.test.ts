@@ -49,7 +49,12 @@ describe('SitePoller', () => {
   it('takes its first poll as the baseline, then hands on only the calls that are new or gained events', async () => {
     const { seen, listener } = recorder();
     const { sitePoller } = poller(
-      [() => [call('a', begin)], () => [call('a', begin)], () => [call('a', begin, 2), call('b', begin + 1)], () => [call('a', begin, 2), call('b', begin + 1)]],
+      [
+        () => [call('a', begin)],
+        () => [call('a', begin)],
+        () => [call('a', begin, 2), call('b', begin + 1)],
+        () => [call('a', begin, 2), call('b', begin + 1)],
+      ],
       listener,
     );
     sitePoller.start();
@@ -61,7 +66,10 @@ describe('SitePoller', () => {
   it('reports a transient failure once per outage and recovers; a FORBIDDEN stops it', async () => {
     const { seen, listener } = recorder();
     const timeout = () => new UpstreamError('UPSTREAM_TIMEOUT', 'slow');
-    const { sitePoller, polls } = poller([() => [], timeout, timeout, timeout, () => [call('a', begin)], () => new UpstreamError('FORBIDDEN', 'no')], listener);
+    const { sitePoller, polls } = poller(
+      [() => [], timeout, timeout, timeout, () => [call('a', begin)], () => new UpstreamError('FORBIDDEN', 'no')],
+      listener,
+    );
     sitePoller.start();
     await until(() => sitePoller.isStopped);
     assert.deepEqual(seen, ['baseline ', 'error UPSTREAM_TIMEOUT', 'changes a', 'final FORBIDDEN']);

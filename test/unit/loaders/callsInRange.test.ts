@@ -31,9 +31,7 @@ function sortOfAll(buckets: readonly (readonly CallModel[])[], from: number, to:
 /** Random buckets as the store holds them (packs), with begin times that collide and callIds from a small pool. */
 function randomBuckets(random: (below: number) => number, round: number): (readonly CallModel[])[] {
   return Array.from({ length: 1 + random(5) }, (_, index) => {
-    const calls = Array.from({ length: random(12) }, () =>
-      call(`r${round}-${random(40)}`, index * BUCKET_MS + random(10) * 100, [0, random(50)]),
-    );
+    const calls = Array.from({ length: random(12) }, () => call(`r${round}-${random(40)}`, index * BUCKET_MS + random(10) * 100, [0, random(50)]));
     const distinct = [...new Map(calls.map((c) => [c.callId, c])).values()];
     return packOf(SITE, distinct).calls();
   });
@@ -68,7 +66,10 @@ describe('calls of a range', () => {
       for (let time = 0; time < 2; time++) {
         const actual = callsInRange(buckets, from, to);
         assert.deepEqual(actual.map(keyOf), expected.map(keyOf), `round ${round}, range [${from}, ${to})`);
-        assert.ok(actual.every((c, i) => c === expected[i]), 'the same call objects, not copies');
+        assert.ok(
+          actual.every((c, i) => c === expected[i]),
+          'the same call objects, not copies',
+        );
       }
     }
     assert.ok(repeated > 0 && distinct > 0, `both kinds of data were drawn (${repeated} with a repeated callId, ${distinct} without)`);

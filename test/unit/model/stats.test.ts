@@ -5,7 +5,6 @@ import { buildCall } from '../../helpers/decodeOracle.js';
 import { eventKindOf } from '../../../src/model/eventKind.js';
 import { deflectionStatsOf } from '../../../src/model/stats.js';
 
-
 /** A call beginning at 0 with the given wire events at the given seconds. */
 function call(callId: string, skill: string | null, events: [string, number, string?][], conversationId: string | null = null): CallModel {
   return buildCall({
@@ -18,7 +17,10 @@ function call(callId: string, skill: string | null, events: [string, number, str
 }
 
 const converted = (callId: string, skill: string | null, seconds: number): CallModel =>
-  call(callId, skill, [['callstart', 0], ['conversationid', seconds]]);
+  call(callId, skill, [
+    ['callstart', 0],
+    ['conversationid', seconds],
+  ]);
 
 describe('deflectionStatsOf', () => {
   it('takes the mean of the two middle times for an even count of conversations', () => {
@@ -40,7 +42,10 @@ describe('deflectionStatsOf', () => {
       call('a', 'sales', [['callstart', 0]]),
       converted('b', 'billing', 5),
       call('c', null, [['callstart', 0]]),
-      call('d', null, [['callstart', 0], ['deflresponse', 3, 'N']]),
+      call('d', null, [
+        ['callstart', 0],
+        ['deflresponse', 3, 'N'],
+      ]),
       call('e', 'service', [['callstart', 0]]),
       converted('f', 'service', 7),
     ]);

@@ -8,8 +8,7 @@ import { pageOf } from '../../../src/resolvers/paging.js';
 import { buildCall, packOf } from '../../helpers/decodeOracle.js';
 import { randomSource } from '../../helpers/random.js';
 
-const call = (callId: string, beginTime: number): CallModel =>
-  buildCall({ siteId: '1', callId, beginTime, fields: emptyCallFields(), events: [] });
+const call = (callId: string, beginTime: number): CallModel => buildCall({ siteId: '1', callId, beginTime, fields: emptyCallFields(), events: [] });
 const keyOf = (c: CallModel): string => `${c.callId}@${c.beginTime}`;
 
 describe('pageOf', () => {
@@ -17,7 +16,10 @@ describe('pageOf', () => {
     const random = randomSource(4);
     for (let round = 0; round < 50; round++) {
       // Begin times collide, so the callId decides the order within a time, and a cursor must too.
-      const sorted = packOf('1', Array.from({ length: random(20) }, (_, i) => call(`c${i}`, random(8) * 10))).calls();
+      const sorted = packOf(
+        '1',
+        Array.from({ length: random(20) }, (_, i) => call(`c${i}`, random(8) * 10)),
+      ).calls();
       for (const order of ['ASC', 'DESC'] as const) {
         const first = 1 + random(5);
         const walked: CallModel[] = [];

@@ -101,10 +101,7 @@ describe('simulator generator', () => {
       [SITE, HOUR_START + HOUR],
     ]);
     assert.equal(Object.keys(data).length, 10);
-    assert.equal(
-      generateHour({ seed: SEED, siteId: SITE, hourStart: HOUR_START, now: LATER, callsPerHour: 0 }).size,
-      0,
-    );
+    assert.equal(generateHour({ seed: SEED, siteId: SITE, hourStart: HOUR_START, now: LATER, callsPerHour: 0 }).size, 0);
   });
 
   it('selects calls by begin time in [startTime, endTime), across hour boundaries', () => {
@@ -163,13 +160,11 @@ describe('simulator generator', () => {
 
   it('lets a call in progress gain events as now advances', () => {
     const finished = generateHour({ seed: SEED, siteId: SITE, hourStart: HOUR_START, now: LATER, callsPerHour: 30 });
-    const [callId, events] =
-      [...finished].find(([, candidate]) => candidate.length >= 4) ?? assert.fail('no call with 4 events');
+    const [callId, events] = [...finished].find(([, candidate]) => candidate.length >= 4) ?? assert.fail('no call with 4 events');
     const times = byTime(events).map((event) => Number(event.eventTime));
     let previous: WireEvent[] = [];
     for (const now of times) {
-      const current =
-        generateHour({ seed: SEED, siteId: SITE, hourStart: HOUR_START, now, callsPerHour: 30 }).get(callId) ?? [];
+      const current = generateHour({ seed: SEED, siteId: SITE, hourStart: HOUR_START, now, callsPerHour: 30 }).get(callId) ?? [];
       assert.equal(current.length, previous.length + 1);
       for (const event of previous) assert.ok(current.some((candidate) => candidate.eventTime === event.eventTime));
       previous = current;
@@ -188,10 +183,7 @@ describe('simulator generator', () => {
       }
       if (opened !== -1) {
         conversations += 1;
-        assert.match(
-          sorted[opened]?.eventInfo ?? '',
-          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-        );
+        assert.match(sorted[opened]?.eventInfo ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       }
     }
     assert.ok(conversations > dayCalls.length * 0.2, 'a good share of calls reach a conversation');
@@ -235,15 +227,12 @@ describe('simulator generator', () => {
         if (event.eventType === 'ovrchan') assert.equal(event.eventInfo, 'sms');
         if (event.eventType === 'deflresponse') assert.match(event.eventInfo, /^[YN]$/);
       }
-      if (types.includes('sendtext'))
-        assert.ok(sorted.some((event) => event.eventType === 'deflresponse' && event.eventInfo === 'Y'));
+      if (types.includes('sendtext')) assert.ok(sorted.some((event) => event.eventType === 'deflresponse' && event.eventInfo === 'Y'));
     }
   });
 
   it('occasionally lists events out of time order and rarely reports an unknown eventType', () => {
-    const outOfOrder = dayCalls.filter((events) =>
-      byTime(events).some((event, index) => event !== events[index]),
-    ).length;
+    const outOfOrder = dayCalls.filter((events) => byTime(events).some((event, index) => event !== events[index])).length;
     const unknown = dayCalls.filter((events) => events.some((event) => !FUNNEL.includes(event.eventType))).length;
     assert.ok(outOfOrder > 0 && outOfOrder < dayCalls.length * 0.1, `out of order: ${outOfOrder}/${dayCalls.length}`);
     assert.ok(unknown > 0 && unknown < dayCalls.length * 0.05, `unknown type: ${unknown}/${dayCalls.length}`);
@@ -260,10 +249,7 @@ describe('simulator generator', () => {
       try {
         const value: unknown = JSON.parse(info);
         const flat =
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.values(value).every((field) => typeof field !== 'object');
+          typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((field) => typeof field !== 'object');
         kinds[flat ? 'dictionary' : 'other'] += 1;
       } catch {
         kinds.other += 1;
@@ -292,10 +278,7 @@ describe('simulator generator', () => {
       }
       callerCountries.add(event.customerCountryCode);
       if (event.customerCountryCode !== '1')
-        assert.equal(
-          parsePhoneNumberFromString(event.customerPhoneNumber, regions[event.customerCountryCode])?.getType(),
-          'MOBILE',
-        );
+        assert.equal(parsePhoneNumberFromString(event.customerPhoneNumber, regions[event.customerCountryCode])?.getType(), 'MOBILE');
     }
     assert.deepEqual([...callerCountries].sort(), ['1', '44', '61']);
   });

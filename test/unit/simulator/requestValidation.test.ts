@@ -4,13 +4,10 @@ import { parseWindowRequest } from '../../../src/simulator/requestValidation.js'
 
 describe('simulator request validation', () => {
   it('accepts the documented body with numbers as strings', () => {
-    assert.deepEqual(
-      parseWindowRequest('{"siteId":"25508804","startTime":"1428934391000","endTime":"1428934401000"}'),
-      {
-        ok: true,
-        request: { siteId: '25508804', startTime: 1428934391000, endTime: 1428934401000 },
-      },
-    );
+    assert.deepEqual(parseWindowRequest('{"siteId":"25508804","startTime":"1428934391000","endTime":"1428934401000"}'), {
+      ok: true,
+      request: { siteId: '25508804', startTime: 1428934391000, endTime: 1428934401000 },
+    });
   });
 
   it('accepts JSON numbers too', () => {
@@ -38,10 +35,7 @@ describe('simulator request validation', () => {
   });
 
   it('rejects an empty or reversed window but keeps the parsed fields for the log', () => {
-    for (const body of [
-      '{"siteId":"1","startTime":"5","endTime":"5"}',
-      '{"siteId":"1","startTime":"6","endTime":"5"}',
-    ]) {
+    for (const body of ['{"siteId":"1","startTime":"5","endTime":"5"}', '{"siteId":"1","startTime":"6","endTime":"5"}']) {
       const parsed = parseWindowRequest(body);
       assert.ok(!parsed.ok);
       assert.match(parsed.message, /less than/);

@@ -57,7 +57,11 @@ describe('tracing configuration from the standard OTEL_* variables', () => {
       [{ OTEL_TRACES_EXPORTER: 'console', OTEL_BSP_SCHEDULE_DELAY: '5s' }, /OTEL_BSP_SCHEDULE_DELAY/],
       [{ OTEL_TRACES_EXPORTER: 'console', OTEL_GRAPHQL_DOCUMENT: 'maybe' }, /OTEL_GRAPHQL_DOCUMENT/],
     ];
-    for (const [env, message] of refusals) assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    for (const [env, message] of refusals)
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
     assert.throws(
       () => loadConfig({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_HEADERS: 'x-key=%E0%A4%A' }),
       (error: unknown) => error instanceof ConfigError && /OTEL_EXPORTER_OTLP_HEADERS/.test(error.message) && !error.message.includes('%E0'),
