@@ -4,7 +4,6 @@
  * short query under a long comment, and operations over the window budget), while the others run their
  * normal mix and must not notice.
  */
-import { readFileSync } from 'node:fs';
 
 /** Just under the default MAX_BODY_BYTES (1 MiB) once wrapped in JSON, so the body is read and the query text judged. */
 export const ABUSE_DOCUMENT_BYTES = 1_000_000;
@@ -59,14 +58,4 @@ export async function floodGateway(
     }),
   );
   return tally;
-}
-
-/** A process's resident set size from /proc (Linux); null elsewhere. */
-export function rssOf(pid: number): number | null {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
 }

@@ -6,12 +6,12 @@
  * lost updates: at the end every subscriber must know each call that changed in the state the simulator
  * shows. Exits 1 on any lost update, error, or RSS growth over the limit.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSimulator } from '../src/simulator/index.js';
 import { liveClient, record, simulatedClock, until, type Recorded } from '../test/helpers/liveClient.js';
 import { callStates, type CallState } from '../test/helpers/liveExpectations.js';
 import { spawnMain, within } from '../test/helpers/mainProcess.js';
+import { rssOf, watchRss } from './rss.js';
 
 export interface LiveLoadOptions {
   readonly connections: number;
@@ -28,15 +28,6 @@ const TICK_MS = 100;
 const POLL_INTERVAL_MS = 1_000;
 const MINUTE = 60_000;
 const SUBSCRIPTION = `subscription($site: ID!) { callUpdates(siteId: $site) { kind at call { callId events { time } } } }`;
-
-function rssOf(pid: number): number | null {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 const mb = (bytes: number | null) => (bytes === null ? 'unknown' : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
@@ -98,19 +89,17 @@ export async function runLiveLoadtest(options: LiveLoadOptions): Promise<number>
     await sleep(2 * POLL_INTERVAL_MS);
     const baseline = callStates(SITE, CALLS_PER_HOUR, clock.now(), clock.start - 60 * MINUTE, clock.now() + 1);
     simulator.clearRequests();
-    const rssBefore = rssOf(pid);
-    let rssPeak = rssBefore;
+    const rss = watchRss(pid);
     process.stdout.write(
       `live load: ${total} subscribers over ${options.connections} connections, ${options.durationS}s, simulator clock x${SPEED}\n`,
     );
     const started = Date.now();
     const ticker = setInterval(() => {
       clock.advance(TICK_MS * SPEED);
-      const rss = rssOf(pid);
-      if (rss !== null && (rssPeak === null || rss > rssPeak)) rssPeak = rss;
     }, TICK_MS);
     await sleep(options.durationS * 1000);
     clearInterval(ticker);
+    rss.stop();
     const elapsedMs = Date.now() - started;
     // Clock stopped: two more polls read the final state and every update has time to arrive.
     await sleep(3 * POLL_INTERVAL_MS);
@@ -135,7 +124,7 @@ export async function runLiveLoadtest(options: LiveLoadOptions): Promise<number>
     latencies.sort((a, b) => a - b);
     const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
     const upstream = simulator.requests.length;
-    const rssGrowth = rssBefore !== null && rssAfter !== null ? rssAfter - rssBefore : null;
+    const rssGrowth = rss.before !== null && rssAfter !== null ? rssAfter - rss.before : null;
     const figures: [string, string][] = [
       ['subscribers', `${total} over ${options.connections} connections`],
       ['calls that changed', `${changed.length} (simulated ${((clock.now() - clock.start) / MINUTE).toFixed(1)} min)`],
@@ -147,7 +136,7 @@ export async function runLiveLoadtest(options: LiveLoadOptions): Promise<number>
         `p50 ${percentile(50).toFixed(0)} ms, p99 ${percentile(99).toFixed(0)} ms, max ${percentile(100).toFixed(0)} ms`,
       ],
       ['upstream requests', `${upstream} in ${((elapsedMs + 3 * POLL_INTERVAL_MS) / 1000).toFixed(1)} s (interval ${POLL_INTERVAL_MS} ms)`],
-      ['gateway RSS', `${mb(rssBefore)} with every subscriber in, peak ${mb(rssPeak)}, ${mb(rssAfter)} at the end; growth ${mb(rssGrowth)}`],
+      ['gateway RSS', `${mb(rss.before)} with every subscriber in, peak ${mb(rss.peak())}, ${mb(rssAfter)} at the end; growth ${mb(rssGrowth)}`],
     ];
     const width = Math.max(...figures.map(([name]) => name.length));
     process.stdout.write(`\n${figures.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n\n`);

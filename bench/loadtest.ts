@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startSimulator } from '../src/simulator/index.js';
 import { spawnMain, within } from '../test/helpers/mainProcess.js';
-import { floodGateway, rssOf } from './abuse.js';
+import { floodGateway } from './abuse.js';
+import { rssOf, watchRss } from './rss.js';
 import { CALLS_PER_HOUR, FIRST_DAY, NOW, operations } from './loadMix.js';
 import { runLiveLoadtest } from './liveLoad.js';
 
@@ -120,15 +121,10 @@ async function main(): Promise<number> {
     process.stdout.write(`warm-up: ${WARMUP_S}s, ${CONNECTIONS} connections\n`);
     await run(url, WARMUP_S, emptyTally());
     simulator.clearRequests();
-    const rssBefore = rssOf(pid);
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => {
-      const rss = rssOf(pid);
-      if (rss !== null && (rssPeak === null || rss > rssPeak)) rssPeak = rss;
-    }, 250);
+    const rss = watchRss(pid);
     process.stdout.write(`load: ${DURATION_S}s, ${CONNECTIONS} connections, ${FAULT_RATE * 100}% upstream 503s\n`);
     const tally = emptyTally();
-    const result = await run(url, DURATION_S, tally).finally(() => clearInterval(sampler));
+    const result = await run(url, DURATION_S, tally).finally(() => rss.stop());
     // What stays once the load is over is what a leak would leave; the peak also holds garbage not yet collected.
     await sleep(SETTLE_MS);
     const rssAfter = rssOf(pid);
@@ -139,7 +135,7 @@ async function main(): Promise<number> {
     const logLines = gateway.lines.length;
     const warnings = gateway.lines.filter((line) => line.includes('"level":40')).length;
     const errorLines = gateway.lines.filter((line) => /"level":(50|60)/.test(line)).length;
-    const rssGrowth = rssBefore !== null && rssAfter !== null ? rssAfter - rssBefore : null;
+    const rssGrowth = rss.before !== null && rssAfter !== null ? rssAfter - rss.before : null;
 
     const figures: [string, string][] = [
       ['requests', `${result.requests.total} in ${result.duration.toFixed(1)} s (${result.requests.average.toFixed(0)}/s)`],
@@ -154,7 +150,7 @@ async function main(): Promise<number> {
       ['gateway log lines', `${logLines} (warnings ${warnings}, errors ${errorLines})`],
       [
         'gateway RSS',
-        `${mb(rssBefore)} after warm-up, peak ${mb(rssPeak)} under load, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`,
+        `${mb(rss.before)} after warm-up, peak ${mb(rss.peak())} under load, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`,
       ],
     ];
     const width = Math.max(...figures.map(([name]) => name.length));
@@ -185,12 +181,7 @@ async function main(): Promise<number> {
 async function abusePhase(url: string, pid: number, clearUpstreamLog: () => void): Promise<string[]> {
   clearUpstreamLog();
   globalThis.gc?.();
-  const rssBefore = rssOf(pid);
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => {
-    const rss = rssOf(pid);
-    if (rss !== null && (rssPeak === null || rss > rssPeak)) rssPeak = rss;
-  }, 250);
+  const rss = watchRss(pid);
   process.stdout.write(
     `abuse: ${ABUSE_DURATION_S}s, ${ABUSE_CONNECTIONS} connections flooding 1 MB documents and over-budget operations, ${CONNECTIONS} running the mix\n`,
   );
@@ -199,10 +190,10 @@ async function abusePhase(url: string, pid: number, clearUpstreamLog: () => void
   const [result, flood] = await Promise.all([
     run(url, ABUSE_DURATION_S, tally).finally(() => (done = true)),
     floodGateway(`${url}/graphql`, { count: Number.MAX_SAFE_INTEGER, connections: ABUSE_CONNECTIONS, lastDay: FIRST_DAY, stop: () => done }),
-  ]).finally(() => clearInterval(sampler));
+  ]).finally(() => rss.stop());
   await sleep(SETTLE_MS);
   const rssAfter = rssOf(pid);
-  const rssGrowth = rssBefore !== null && rssAfter !== null ? rssAfter - rssBefore : null;
+  const rssGrowth = rss.before !== null && rssAfter !== null ? rssAfter - rss.before : null;
   const others5xx = Object.entries(result.statusCodeStats ?? {})
     .filter(([status]) => Number(status) >= 500)
     .reduce((sum, [, { count }]) => sum + (count ?? 0), 0);
@@ -216,7 +207,7 @@ async function abusePhase(url: string, pid: number, clearUpstreamLog: () => void
       'abuser: requests',
       `${flood.sent}: ${[...flood.statuses].map(([status, count]) => `${status}: ${count}`).join(', ')}, connection errors ${flood.connectionErrors}`,
     ],
-    ['gateway RSS', `${mb(rssBefore)} before, peak ${mb(rssPeak)}, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`],
+    ['gateway RSS', `${mb(rss.before)} before, peak ${mb(rss.peak())}, ${mb(rssAfter)} ${SETTLE_MS / 1000} s after; growth ${mb(rssGrowth)}`],
   ];
   const width = Math.max(...figures.map(([name]) => name.length));
   process.stdout.write(`\n${figures.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n\n`);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { CallPack, PackFormatError } from '../pack/callPack.js';
 import { CallPackWriter } from '../pack/callPackWriter.js';
 import type { Logger } from '../logger.js';
-import { UpstreamError, type UpstreamErrorCode } from '../upstream/errors.js';
+import { UPSTREAM_ERROR_CODES, UpstreamError } from '../upstream/errors.js';
 import type { FeedMessage, FeedRelay } from './sitePoller.js';
 
 export interface RedisRelayOptions {
@@ -24,7 +24,6 @@ const READY_WAIT_MS = 2_000;
 const TOKEN_BYTES = 12;
 const CHANGES = 1;
 const ERROR = 2;
-const ERROR_CODES: readonly UpstreamErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'UPSTREAM_ERROR', 'UPSTREAM_TIMEOUT', 'UPSTREAM_UNAVAILABLE'];
 
 // KEYS: lease; ARGV: token, ms. Takes a free lease or renews our own, atomically: two replicas can't both hold it.
 const CLAIM_SCRIPT = `
@@ -169,7 +168,7 @@ export class RedisFeedRelay implements FeedRelay {
       }
       if (raw[0] === ERROR) {
         const parsed = JSON.parse(body.toString('utf8')) as { code?: unknown; message?: unknown; statusCode?: unknown; final?: unknown };
-        const code = ERROR_CODES.find((known) => known === parsed.code);
+        const code = UPSTREAM_ERROR_CODES.find((known) => known === parsed.code);
         if (!code || typeof parsed.message !== 'string') return null;
         const statusCode = typeof parsed.statusCode === 'number' ? parsed.statusCode : undefined;
         return { kind: 'error', error: new UpstreamError(code, parsed.message, { statusCode }), final: parsed.final === true };

@@ -1,8 +1,16 @@
-import type { ErrorCode } from '../model/errorCodes.js';
+import { ErrorCode } from '../model/errorCodes.js';
 
-/** The codes an upstream failure can carry: a part of the one ErrorCode enum, spelled as its strings. */
-export type UpstreamErrorCode = `${
-  ErrorCode.UNAUTHENTICATED | ErrorCode.FORBIDDEN | ErrorCode.UPSTREAM_ERROR | ErrorCode.UPSTREAM_TIMEOUT | ErrorCode.UPSTREAM_UNAVAILABLE}`;
+/** The codes an upstream failure can carry: a part of the one ErrorCode enum. Listed, so a code read back (Redis) can be checked. */
+export const UPSTREAM_ERROR_CODES = [
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UPSTREAM_ERROR,
+  ErrorCode.UPSTREAM_TIMEOUT,
+  ErrorCode.UPSTREAM_UNAVAILABLE,
+] as const;
+
+/** Spelled as the enum's strings, so callers write 'UPSTREAM_ERROR' and a code from the wire compares as it is. */
+export type UpstreamErrorCode = `${(typeof UPSTREAM_ERROR_CODES)[number]}`;
 
 /**
  * Typed failures of the upstream client. Callers branch on `code`, never on message text, and one

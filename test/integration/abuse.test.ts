@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { floodGateway, rssOf } from '../../bench/abuse.js';
+import { floodGateway } from '../../bench/abuse.js';
+import { rssOf } from '../../bench/rss.js';
 import { CALLS_PER_HOUR, FIRST_DAY, NOW, operations } from '../../bench/loadMix.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { spawnMain, within } from '../helpers/mainProcess.js';

@@ -2,55 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CallPack } from '../../../src/pack/callPack.js';
 import { WindowPacker } from '../../../src/decode/windowPacker.js';
-import type { CallModel } from '../../../src/model/call.js';
-import { generateWindow } from '../../../src/simulator/generator.js';
 import { decodeWindow } from '../../helpers/decodeOracle.js';
 import { BodyFault } from '../../../src/decode/bodyFault.js';
-import { HOUR_MS, TEST_DAY, TEST_NOW } from '../../helpers/day.js';
-
-const SITE = '25508804';
-const WINDOW = { siteId: SITE, startTime: TEST_DAY, endTime: TEST_DAY + 3 * HOUR_MS };
-const wireBody = (callsPerHour: number): string =>
-  JSON.stringify({ success: 'true', data: generateWindow({ seed: 'pack', ...WINDOW, now: TEST_NOW, callsPerHour }) });
-
-/** Everything a resolver can read off a call, as plain data. */
-function readAll(call: CallModel): unknown {
-  return {
-    siteId: call.siteId,
-    callId: call.callId,
-    beginTime: call.beginTime,
-    externalCallId: call.externalCallId,
-    skill: call.skill,
-    callerEnteredDigits: call.callerEnteredDigits,
-    callerInfoRaw: call.callerInfoRaw,
-    callerInfo: call.callerInfo,
-    conversationId: call.conversationId,
-    customerCountryCode: call.customerCountryCode,
-    customerPhoneNumber: call.customerPhoneNumber,
-    dialedCountryCode: call.dialedCountryCode,
-    dialedPhoneNumber: call.dialedPhoneNumber,
-    externalConsumerId: call.externalConsumerId,
-    stage: call.stage,
-    lastEventTime: call.lastEventTime,
-    events: call.events.map((event) => ({
-      kind: event.kind,
-      rawType: event.rawType,
-      info: event.info,
-      time: event.time,
-      position: event.position,
-      callId: event.call.callId,
-    })),
-  };
-}
-
-const byBeginTime = (a: CallModel, b: CallModel) => a.beginTime - b.beginTime || (a.callId < b.callId ? -1 : 1);
-
-function packWindow(body: string, chunkBytes: number): CallPack[] {
-  const packer = new WindowPacker(WINDOW, HOUR_MS, 100_000);
-  const bytes = Buffer.from(body);
-  for (let at = 0; at < bytes.length; at += chunkBytes) packer.push(bytes.subarray(at, at + chunkBytes));
-  return packer.end().packs.map(([, bytes]) => new CallPack(bytes));
-}
+import { HOUR_MS } from '../../helpers/day.js';
+import { byBeginTime, packWindow, readAll, WINDOW, wireBody } from '../../helpers/packedWindow.js';
 
 describe('WindowPacker: a body read and packed as it arrives', () => {
   it('gives the same calls wherever the chunks are cut', () => {

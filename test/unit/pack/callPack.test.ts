@@ -3,55 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CallPack, PackFormatError } from '../../../src/pack/callPack.js';
 import { CallPackWriter } from '../../../src/pack/callPackWriter.js';
-import { WindowPacker } from '../../../src/decode/windowPacker.js';
-import type { CallModel } from '../../../src/model/call.js';
-import { generateWindow } from '../../../src/simulator/generator.js';
 import { decodeWindow, packOf } from '../../helpers/decodeOracle.js';
-import { HOUR_MS, TEST_DAY, TEST_NOW } from '../../helpers/day.js';
-
-const SITE = '25508804';
-const WINDOW = { siteId: SITE, startTime: TEST_DAY, endTime: TEST_DAY + 3 * HOUR_MS };
-const wireBody = (callsPerHour: number): string =>
-  JSON.stringify({ success: 'true', data: generateWindow({ seed: 'pack', ...WINDOW, now: TEST_NOW, callsPerHour }) });
-
-/** Everything a resolver can read off a call, as plain data. */
-function readAll(call: CallModel): unknown {
-  return {
-    siteId: call.siteId,
-    callId: call.callId,
-    beginTime: call.beginTime,
-    externalCallId: call.externalCallId,
-    skill: call.skill,
-    callerEnteredDigits: call.callerEnteredDigits,
-    callerInfoRaw: call.callerInfoRaw,
-    callerInfo: call.callerInfo,
-    conversationId: call.conversationId,
-    customerCountryCode: call.customerCountryCode,
-    customerPhoneNumber: call.customerPhoneNumber,
-    dialedCountryCode: call.dialedCountryCode,
-    dialedPhoneNumber: call.dialedPhoneNumber,
-    externalConsumerId: call.externalConsumerId,
-    stage: call.stage,
-    lastEventTime: call.lastEventTime,
-    events: call.events.map((event) => ({
-      kind: event.kind,
-      rawType: event.rawType,
-      info: event.info,
-      time: event.time,
-      position: event.position,
-      callId: event.call.callId,
-    })),
-  };
-}
-
-const byBeginTime = (a: CallModel, b: CallModel) => a.beginTime - b.beginTime || (a.callId < b.callId ? -1 : 1);
-
-function packWindow(body: string, chunkBytes: number): CallPack[] {
-  const packer = new WindowPacker(WINDOW, HOUR_MS, 100_000);
-  const bytes = Buffer.from(body);
-  for (let at = 0; at < bytes.length; at += chunkBytes) packer.push(bytes.subarray(at, at + chunkBytes));
-  return packer.end().packs.map(([, bytes]) => new CallPack(bytes));
-}
+import { byBeginTime, packWindow, readAll, SITE, WINDOW, wireBody } from '../../helpers/packedWindow.js';
 
 describe('CallPack: the compact form of a bucket', () => {
   it('reads back every field and event of every call exactly as decodeWindow builds them', () => {
