@@ -106,6 +106,11 @@ export interface Config {
   readonly liveSendBuffer: number;
   /** WebSocket ping interval; a connection that misses a pong for as long is dropped. */
   readonly liveKeepAliveMs: number;
+  /**
+   * LIVE_CALLBACK_URLS: where a router's subscription callbacks (Apollo's HTTP callback protocol) may be sent, as URL
+   * prefixes. The router names the URL in each request, so the list keeps the gateway from posting anywhere else.
+   */
+  readonly liveCallbackUrls: readonly string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -207,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxSubscriptionsPerConnection: read.integer('MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 10_000),
     liveSendBuffer: read.integer('LIVE_SEND_BUFFER', 256, 1, 100_000),
     liveKeepAliveMs: read.duration('LIVE_KEEPALIVE', '12s'),
+    // None by default: the callback protocol is off until the router's callback URL is named.
+    liveCallbackUrls: read.urlPrefixes('LIVE_CALLBACK_URLS'),
   };
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(
@@ -301,6 +308,31 @@ class EnvReader {
     const ms = this.duration(name, fallback);
     if (ms % 1000 !== 0) throw new ConfigError(`${name} must be a whole number of seconds, like 600s or 2h; got "${this.raw(name)}"`);
     return ms / 1000;
+  }
+
+  /** A comma-separated list of http(s) URLs with no credentials, query or fragment; none when unset. */
+  urlPrefixes(name: string): readonly string[] {
+    const text = this.raw(name);
+    if (text === undefined) return [];
+    return text.split(',').map((item) => {
+      const prefix = item.trim();
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(prefix);
+      } catch {
+        // reported below
+      }
+      if (parsed && (parsed.username || parsed.password)) {
+        // Not echoed: the value holds a credential.
+        throw new ConfigError(`${name} must not carry credentials in its URLs (user:password@)`);
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+        throw new ConfigError(
+          `${name} must be a comma-separated list of http(s) URLs with no query, like http://router:4000/callback; got "${prefix}"`,
+        );
+      }
+      return parsed.href;
+    });
   }
 
   /** `*`, or a comma-separated list of origins (scheme, host and port, as the Origin header spells them). */

@@ -24,6 +24,7 @@ import { loadPersistedDocuments } from './persistedDocuments.js';
 import { createMetricsPlugin } from './plugins/metrics.js';
 import { createPersistedDocumentsPlugin } from './plugins/persistedDocuments.js';
 import { createTracingPlugin } from './plugins/tracing.js';
+import { createSubscriptionCallbackPlugin } from './plugins/subscriptionCallback.js';
 import { createWindowRecorder } from './recording/recorder.js';
 import { createContextFactory, createSubscriptionContextFactory } from './context.js';
 import { buildSchema } from './schema.js';
@@ -152,6 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const apollo = createApolloServer(schema, config, logger, [
     ...(persistedDocuments ? [createPersistedDocumentsPlugin(persistedDocuments, config.persistedDocumentsOnly)] : []),
     createMetricsPlugin(metrics),
+    createSubscriptionCallbackPlugin({ allowedUrls: config.liveCallbackUrls, logger }),
     ...tracing,
   ]);
   await apollo.start();
@@ -171,6 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     live,
   };
   const contextFor = createContextFactory(contextOptions);
+  const subscriptionContextFor = createSubscriptionContextFactory(contextOptions);
   const drain = new ResponseDrain();
   const health = createHealthRoutes({
     isReady: () =>
@@ -196,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const listener = createRequestListener({
     apollo,
     contextFor,
+    subscriptionContextFor,
     maxBodyBytes: config.maxBodyBytes,
     maxBatchSize: config.allowBatchedRequests ? config.maxBatchSize : null,
     drain,
@@ -215,7 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   server.maxConnections = config.maxConnections;
   const websocket = attachWebSocket(server, {
     schema,
-    contextFor: createSubscriptionContextFactory(contextOptions),
+    contextFor: subscriptionContextFor,
     limits: config,
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     keepAliveMs: config.liveKeepAliveMs,

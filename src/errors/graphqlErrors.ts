@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from '../model/errorCodes.js';
+import { formatError } from './formatError.js';
 
 /** A mistake in the request the client can fix; the message says what to change. */
 export function badUserInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -23,4 +24,15 @@ export function subscriptionLimit(
   message: string,
 ): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT, limit, max } });
+}
+
+/**
+ * An error as a GraphQLError carrying the code formatError gives it. A subscription's errors need it: over the
+ * HTTP callback protocol Apollo serializes them as graphql-js does, which keeps a GraphQLError's extensions
+ * but knows nothing of an UpstreamError's code.
+ */
+export function codedError(error: Error): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const formatted = formatError({ message: error.message }, error);
+  return new GraphQLError(formatted.message, { originalError: error, extensions: formatted.extensions });
 }

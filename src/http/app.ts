@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../model/errorCodes.js';
 import type { Logger } from '../logger.js';
+import { isCallbackSubscription } from '../plugins/subscriptionCallback.js';
 import { BodyError, readJsonBody } from './body.js';
 import { requestIdOf } from './requestId.js';
 import type { ResponseDrain } from './responseDrain.js';
@@ -16,6 +17,8 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
 export interface AppOptions {
   readonly apollo: ApolloServer<GatewayContext>;
   readonly contextFor: (req: IncomingMessage, requestId: string) => GatewayContext;
+  /** A subscription's context (see context.ts), for a router's subscription over the HTTP callback protocol. */
+  readonly subscriptionContextFor: (authorization: string | null, requestId: string) => GatewayContext;
   readonly maxBodyBytes: number;
   /** MAX_BATCH_SIZE when batched requests are allowed; null when they are not (Apollo refuses them). */
   readonly maxBatchSize: number | null;
@@ -88,7 +91,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
   }
   const response = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-    context: async () => options.contextFor(req, requestId),
+    // A callback subscription lives on after this request, for hours: it gets a subscription's context.
+    context: async () =>
+      isCallbackSubscription(body)
+        ? options.subscriptionContextFor(req.headers.authorization ?? null, requestId)
+        : options.contextFor(req, requestId),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   varyPrivateByAuthorization(res);

@@ -54,11 +54,3 @@ export function operationOutOfTime(timeoutMs: number): UpstreamError {
 export function isUpstreamError(value: unknown): value is UpstreamError {
   return value instanceof UpstreamError;
 }
-
-/** Neither the client nor the gateway has a credential: refused at once, with no upstream request that would only be refused. */
-export function missingCredentialError(): UpstreamError {
-  return new UpstreamError(
-    'UNAUTHENTICATED',
-    'No LiveDeflect credential: send an Authorization header (over WebSocket, connectionParams.Authorization), or configure LIVEDEFLECT_AUTHORIZATION on the gateway',
-  );
-}

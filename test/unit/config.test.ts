@@ -96,6 +96,14 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: '*' }).corsOrigins, '*');
   });
 
+  it('reads LIVE_CALLBACK_URLS as URL prefixes (none by default: the callback protocol is off)', () => {
+    assert.deepEqual(loadConfig({}).liveCallbackUrls, []);
+    assert.deepEqual(loadConfig({ LIVE_CALLBACK_URLS: 'http://router:4000/callback, https://router.example.com' }).liveCallbackUrls, [
+      'http://router:4000/callback',
+      'https://router.example.com/',
+    ]);
+  });
+
   it('reads PERSISTED_DOCUMENTS and PERSISTED_DOCUMENTS_ONLY (off by default)', () => {
     assert.equal(loadConfig({}).persistedDocumentsFile, null);
     const config = loadConfig({ PERSISTED_DOCUMENTS: 'manifest.json', PERSISTED_DOCUMENTS_ONLY: 'true' });
@@ -113,6 +121,9 @@ describe('loadConfig', () => {
     [{ CORS_CREDENTIALS: 'true' }, 'CORS_CREDENTIALS=true needs CORS_ORIGINS'],
     [{ CORS_CREDENTIALS: 'true', CORS_ORIGINS: '*' }, 'CORS_CREDENTIALS=true needs CORS_ORIGINS'],
     [{ PERSISTED_DOCUMENTS_ONLY: 'true' }, 'PERSISTED_DOCUMENTS'],
+    [{ LIVE_CALLBACK_URLS: 'router:4000/callback' }, 'LIVE_CALLBACK_URLS'],
+    [{ LIVE_CALLBACK_URLS: 'http://user:secret@router/callback' }, 'must not carry credentials'],
+    [{ LIVE_CALLBACK_URLS: 'http://router/callback?x=1' }, 'LIVE_CALLBACK_URLS'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ LIVEDEFLECT_TIMEOUT: 'soon' }, 'LIVEDEFLECT_TIMEOUT'],

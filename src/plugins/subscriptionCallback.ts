@@ -1,0 +1,186 @@
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
+import {
+  ApolloServerPluginSubscriptionCallback,
+  type ApolloServerPluginSubscriptionCallbackOptions,
+} from '@apollo/server/plugin/subscriptionCallback';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GatewayContext } from '../context.js';
+import { formatError } from '../errors/formatError.js';
+import type { Logger } from '../logger.js';
+import { ErrorCode } from '../model/errorCodes.js';
+import { isJsonObject } from '../wire/json.js';
+
+export interface SubscriptionCallbackOptions {
+  /** LIVE_CALLBACK_URLS: the URL prefixes a callback may go to; none turns the protocol off. */
+  readonly allowedUrls: readonly string[];
+  readonly logger: Logger;
+}
+
+/** A router answers a callback at once; one that hangs must not hold the subscription's updates (Apollo retries). */
+const CALLBACK_REQUEST_TIMEOUT_MS = 10_000;
+
+/** The router's heartbeat may be off (0) or at least this: a shorter one would have us post checks in a loop. */
+const MIN_HEARTBEAT_MS = 1_000;
+
+/** True when a request asks for its subscription over the HTTP callback protocol (a router's `extensions.subscription`). */
+export function isCallbackSubscription(body: unknown): boolean {
+  return isJsonObject(body) && isJsonObject(body.extensions) && body.extensions.subscription !== undefined;
+}
+
+/**
+ * Apollo Router's HTTP callback protocol for `Subscription.callUpdates`: the router posts the subscription with
+ * a callback URL, we answer `{data: null}`, then post `check`, each update as `next`, heartbeats and a final
+ * `complete` to that URL. Apollo's own plugin speaks the protocol; this one stands in front of it:
+ * - it refuses what Apollo's would take on trust (a URL outside LIVE_CALLBACK_URLS, a malformed extension, a
+ *   query sent as a subscription), before anything is polled or posted;
+ * - it gives each subscription its own instance of Apollo's plugin, which keys its state by callback URL: a
+ *   second subscription naming a URL in use would otherwise replace the first's heartbeat and leak its timer;
+ * - its fetcher passes every error it sends through formatError (codes kept, internal detail masked) as the
+ *   HTTP and WebSocket paths do, follows no redirect, and bounds each request in time.
+ */
+export function createSubscriptionCallbackPlugin(options: SubscriptionCallbackOptions): ApolloServerPlugin<GatewayContext> {
+  const inFlight = new Set<Promise<unknown>>();
+  const fetcher = boundedFetcher(CALLBACK_REQUEST_TIMEOUT_MS, inFlight);
+  const logger = apolloLogger(options.logger);
+  return {
+    async requestDidStart(started) {
+      const extension: unknown = started.request.extensions?.subscription;
+      if (extension === undefined) return;
+      const refusal = extensionRefusal(extension, options.allowedUrls);
+      if (refusal) return refuse(refusal);
+      // Built per subscription: see above. Its hooks run only once our checks pass.
+      const apollo = ApolloServerPluginSubscriptionCallback({ fetcher, logger, retry: { retries: 3 } }) as ApolloServerPlugin<GatewayContext>;
+      const inner = await apollo.requestDidStart?.(started);
+      let accepted = false;
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') {
+            throw callbackError(
+              `extensions.subscription asks for a subscription callback, but the operation is a ${operation?.operation ?? 'document without one'}: send it without the extension`,
+            );
+          }
+        },
+        // Reached only when parsing, validation and every plugin's checks (the request limits) passed.
+        async responseForOperation(context) {
+          accepted = true;
+          return (await inner?.responseForOperation?.(context)) ?? null;
+        },
+        async willSendResponse(context) {
+          if (accepted) await inner?.willSendResponse?.(context);
+        },
+      };
+    },
+    async serverWillStart() {
+      return {
+        // Subscriptions end with the live hub (gateway.ts closes it first), each posting its complete: let those land.
+        async drainServer() {
+          await Promise.allSettled([...inFlight]);
+        },
+      };
+    },
+  };
+}
+
+function refuse(message: string): GraphQLRequestListener<GatewayContext> {
+  return {
+    // Thrown here, the refusal is answered as it is (400 with its code); earlier, Apollo would answer it as a 500.
+    async didResolveOperation() {
+      throw callbackError(message);
+    },
+  };
+}
+
+function callbackError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
+}
+
+/** Why a router's `extensions.subscription` can't be served; null when it can. */
+function extensionRefusal(extension: unknown, allowedUrls: readonly string[]): string | null {
+  if (!isJsonObject(extension)) return 'extensions.subscription must be an object with callbackUrl, subscriptionId and verifier';
+  const callbackUrl = extension.callbackUrl ?? extension.callback_url;
+  const id = extension.subscriptionId ?? extension.subscription_id;
+  const heartbeat = extension.heartbeatIntervalMs ?? extension.heartbeat_interval_ms;
+  if (typeof callbackUrl !== 'string' || typeof id !== 'string' || id === '' || typeof extension.verifier !== 'string') {
+    return 'extensions.subscription must name callbackUrl, subscriptionId and verifier as strings';
+  }
+  if (
+    heartbeat !== undefined &&
+    !(heartbeat === 0 || (Number.isInteger(heartbeat) && typeof heartbeat === 'number' && heartbeat >= MIN_HEARTBEAT_MS))
+  ) {
+    return `extensions.subscription.heartbeatIntervalMs must be 0 (none) or a whole number of milliseconds of at least ${MIN_HEARTBEAT_MS}`;
+  }
+  if (allowedUrls.length === 0) {
+    return "Subscription callbacks are off on this gateway: set LIVE_CALLBACK_URLS to the router's callback URL, or subscribe over WebSocket";
+  }
+  if (!allowedUrls.some((prefix) => isUnder(callbackUrl, prefix))) {
+    return 'extensions.subscription.callbackUrl is not under any of LIVE_CALLBACK_URLS: the gateway sends callbacks only to the routers it is configured for';
+  }
+  return null;
+}
+
+/** Whether a URL is the prefix or below it: same origin, and the path continues the prefix's at a `/`. */
+function isUnder(url: string, prefix: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const base = new URL(prefix);
+  if (parsed.origin !== base.origin || parsed.username || parsed.password) return false;
+  const path = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  return parsed.pathname === base.pathname || parsed.pathname.startsWith(path);
+}
+
+/**
+ * What Apollo's plugin posts, with each error formatted as every other path formats it (Apollo serializes
+ * them as graphql-js does, which would carry an unexpected error's own message), within a deadline and
+ * without following redirects (a redirect could point anywhere).
+ */
+function boundedFetcher(timeoutMs: number, inFlight: Set<Promise<unknown>>): NonNullable<ApolloServerPluginSubscriptionCallbackOptions['fetcher']> {
+  return async (url, init) => {
+    // Apollo's plugin posts JSON text, always.
+    if (typeof init?.body !== 'string') throw new TypeError('a subscription callback carries a JSON body');
+    const request = fetch(url, {
+      method: init.method ?? 'POST',
+      headers: init.headers,
+      body: formattedBody(init.body),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    inFlight.add(request);
+    try {
+      const response = await request;
+      // Apollo reads only the status; the router's body is not ours to hold.
+      await response.body?.cancel();
+      return response;
+    } finally {
+      inFlight.delete(request);
+    }
+  };
+}
+
+function formattedBody(body: string): string {
+  const message = JSON.parse(body) as Record<string, unknown>;
+  const payload = message.payload;
+  if (isJsonObject(payload) && Array.isArray(payload.errors)) payload.errors = formattedErrors(payload.errors);
+  if (Array.isArray(message.errors)) message.errors = formattedErrors(message.errors);
+  return JSON.stringify(message);
+}
+
+function formattedErrors(errors: readonly unknown[]): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    const formatted = (isJsonObject(error) ? error : { message: '' }) as unknown as GraphQLFormattedError;
+    return formatError(formatted, formatted);
+  });
+}
+
+/** Apollo's plugin logs each callback at debug; its warnings and errors are the ones an operator acts on. */
+function apolloLogger(logger: Logger): ApolloServerPluginSubscriptionCallbackOptions['logger'] {
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string) => logger.warn({ component: 'subscription-callback' }, message),
+    error: (message: string) => logger.error({ component: 'subscription-callback' }, message),
+  };
+}
