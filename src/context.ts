@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import type { BucketStore } from './cache/bucketStore.js';
 import type { LiveHub } from './live/liveHub.js';
@@ -18,6 +19,12 @@ export interface GatewayContext {
   readonly settings: ResolverSettings;
   /** The live feeds Subscription.callUpdates reads. */
   readonly live: LiveHub;
+  /**
+   * A subscription's transport, handed the SUBSCRIPTION_LIMIT error when its client fell LIVE_SEND_BUFFER updates
+   * behind. Queued behind the updates the client is not reading, the error would never be sent: the WebSocket edge
+   * sends it at once and closes the connection. Null over HTTP, where the error is the subscription's last update.
+   */
+  readonly fellBehind: ((error: GraphQLError) => void) | null;
 }
 
 /** The slice of Config that resolvers read. */
@@ -57,7 +64,7 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
       ...traced,
       reads: { latest: null },
     };
-    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation));
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation), null);
   };
 }
 
@@ -68,8 +75,8 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
  */
 export function createSubscriptionContextFactory(
   options: ContextFactoryOptions,
-): (authorization: string | null, requestId: string) => GatewayContext {
-  return (clientAuthorization, requestId) => {
+): (authorization: string | null, requestId: string, fellBehind?: (error: GraphQLError) => void) => GatewayContext {
+  return (clientAuthorization, requestId, fellBehind) => {
     const scope = scopeOf(options, options.staticAuthorization ?? headerText(clientAuthorization ?? undefined));
     const { operationDeadlineMs } = options;
     const operation = {
@@ -80,7 +87,7 @@ export function createSubscriptionContextFactory(
       requestId,
       reads: { latest: null },
     };
-    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation, { cache: false }));
+    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation, { cache: false }), fellBehind ?? null);
   };
 }
 
@@ -88,7 +95,13 @@ function scopeOf(options: ContextFactoryOptions, authorization: string | null): 
   return authorization ? { authorization, fingerprint: options.fingerprint(authorization) } : null;
 }
 
-function contextOf(options: ContextFactoryOptions, scope: Scope | null, operation: OperationContext, calls: CallsLoader): GatewayContext {
+function contextOf(
+  options: ContextFactoryOptions,
+  scope: Scope | null,
+  operation: OperationContext,
+  calls: CallsLoader,
+  fellBehind: ((error: GraphQLError) => void) | null,
+): GatewayContext {
   return {
     requestId: operation.requestId,
     logger: options.logger,
@@ -97,6 +110,7 @@ function contextOf(options: ContextFactoryOptions, scope: Scope | null, operatio
     loaders: { calls },
     settings: options.settings,
     live: options.live,
+    fellBehind,
   };
 }
 

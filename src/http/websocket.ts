@@ -15,8 +15,8 @@ import { requestIdOf } from './requestId.js';
 
 export interface WebSocketOptions {
   readonly schema: GraphQLSchema;
-  /** A subscription's context from the connection's credential (null: none given). */
-  readonly contextFor: (authorization: string | null, requestId: string) => GatewayContext;
+  /** A subscription's context from the connection's credential (null: none given), and what to do when its client falls behind. */
+  readonly contextFor: (authorization: string | null, requestId: string, fellBehind: (error: GraphQLError) => void) => GatewayContext;
   readonly limits: RequestLimits;
   /** MAX_SUBSCRIPTIONS_PER_CONNECTION */
   readonly maxSubscriptionsPerConnection: number;
@@ -31,6 +31,17 @@ export interface WebSocketOptions {
 export interface WebSocketEdge {
   /** Lets the subscriptions' completions reach their clients (up to timeoutMs), then closes every socket with 1001. */
   close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * A client that fell LIVE_SEND_BUFFER updates behind is not reading its socket. It is sent the subscription's
+ * SUBSCRIPTION_LIMIT error at once (queued behind the updates it has not read), then the socket is closed (1008,
+ * policy violation) with the reason; ws sends the close frame after what is queued, and drops a client that
+ * never reads it (30 s). Every subscription of the connection ends: they share the socket it does not read.
+ */
+function closeFellBehind(socket: WebSocket, id: string, error: GraphQLError): void {
+  socket.send(JSON.stringify({ id, type: 'error', payload: [formatError(error.toJSON(), error)] }));
+  socket.close(1008, 'Fell LIVE_SEND_BUFFER updates behind: read updates faster, or subscribe to fewer');
 }
 
 /** Longest Authorization accepted in connectionParams, as Node bounds a header line. */
@@ -66,7 +77,7 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
         credentials.set(ctx, connectionCredential(ctx.connectionParams, ctx.extra.request));
         return true;
       },
-      onSubscribe(ctx, _id, payload) {
+      onSubscribe(ctx, id, payload) {
         const credential = credentials.get(ctx);
         if (!credential?.ok) return [coded(credential?.message ?? 'connection_init is required first', ErrorCode.BAD_REQUEST)];
         // graphql-ws registers the subscription before asking, so this one is counted.
@@ -101,7 +112,9 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
           document,
           operationName: payload.operationName,
           variableValues: variables,
-          contextValue: options.contextFor(credential.authorization, `${requestId}-${randomUUID().slice(0, 8)}`),
+          contextValue: options.contextFor(credential.authorization, `${requestId}-${randomUUID().slice(0, 8)}`, (error) =>
+            closeFellBehind(ctx.extra.socket, id, error),
+          ),
         };
       },
       onOperation() {

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import { subscriptionLimit } from '../errors/graphqlErrors.js';
 import type { CallModel } from '../model/call.js';
 import type { CallUpdateModel } from '../model/callUpdate.js';
@@ -16,6 +17,8 @@ export interface CallUpdateStreamOptions {
   readonly lookbackMs: number;
   /** LIVE_SEND_BUFFER: items waiting for a slow client beyond this end the subscription. */
   readonly maxBuffered: number;
+  /** Told once, instead of the stream, when the subscription is ended for falling behind (see GatewayContext.fellBehind). */
+  readonly fellBehind: ((error: GraphQLError) => void) | null;
 }
 
 /**
@@ -32,6 +35,11 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
   let waiting: ((result: IteratorResult<LiveItem>) => void) | null = null;
   let done = false;
   let hold: FeedHold | null = null;
+  /**
+   * Replayed items (since) not yet taken. They are the subscriber's first screen, as many as the lookback has
+   * calls (more than LIVE_SEND_BUFFER on a busy site) and already in memory: the buffer bound is on top of them.
+   */
+  let replayQueued = 0;
 
   const finish = (): void => {
     if (done) return;
@@ -46,15 +54,16 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
       resolve({ value: item, done: false });
       return;
     }
-    if (queue.length >= maxBuffered) {
+    if (queue.length >= maxBuffered + replayQueued) {
       queue.length = 0;
-      queue.push({
-        error: subscriptionLimit(
-          'LIVE_SEND_BUFFER',
-          maxBuffered,
-          `This subscription fell ${maxBuffered} updates behind (LIVE_SEND_BUFFER) and was ended: read updates faster, narrow the filter, or subscribe again`,
-        ),
-      });
+      const error = subscriptionLimit(
+        'LIVE_SEND_BUFFER',
+        maxBuffered,
+        `This subscription fell ${maxBuffered} updates behind (LIVE_SEND_BUFFER) and was ended: read updates faster, narrow the filter, or subscribe again`,
+      );
+      // A transport that can say so at once does; otherwise the error is the stream's last item.
+      if (options.fellBehind) options.fellBehind(error);
+      else queue.push({ error });
       finish();
       return;
     }
@@ -78,7 +87,12 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
     baseline(calls, at) {
       if (options.since === null) return;
       const from = Math.max(options.since, at - lookbackMs);
-      for (const call of calls) if (call.beginTime >= from) send(call, at);
+      for (const call of calls) {
+        if (call.beginTime < from) continue;
+        const before = queue.length;
+        send(call, at);
+        replayQueued += queue.length - before;
+      }
     },
     changes(calls, at) {
       for (const call of calls) send(call, at);
@@ -96,7 +110,11 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
   const iterator: AsyncIterableIterator<LiveItem> = {
     next() {
       const item = queue.shift();
-      if (item) return Promise.resolve({ value: item, done: false });
+      if (item) {
+        // The replay is queued first, so the item taken is one of it while any remains.
+        if (replayQueued > 0) replayQueued--;
+        return Promise.resolve({ value: item, done: false });
+      }
       if (done) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => {
         waiting = resolve;

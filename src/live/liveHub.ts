@@ -1,8 +1,7 @@
 import type { Scope } from '../model/operation.js';
 import { subscriptionLimit } from '../errors/graphqlErrors.js';
 import type { Logger } from '../logger.js';
-import type { CallModel } from '../model/call.js';
-import { callUpdateStream, type LiveItem } from './callUpdateStream.js';
+import { callUpdateStream, type CallUpdateStreamOptions, type LiveItem } from './callUpdateStream.js';
 import { SitePoller, type FeedRelay, type RecentBuckets, type SiteFeedListener } from './sitePoller.js';
 
 export interface LiveHubOptions {
@@ -59,7 +58,7 @@ export class LiveHub {
    * A subscriber's stream of updates for one site (see callUpdateStream.ts). Throws SUBSCRIPTION_LIMIT at
    * MAX_SUBSCRIPTIONS.
    */
-  stream(scope: Scope, siteId: string, request: { matches: (call: CallModel) => boolean; since: number | null }): AsyncIterableIterator<LiveItem> {
+  stream(scope: Scope, siteId: string, request: Pick<CallUpdateStreamOptions, 'matches' | 'since' | 'fellBehind'>): AsyncIterableIterator<LiveItem> {
     return callUpdateStream({
       ...request,
       hold: (listener) => this.hold(scope, siteId, listener),

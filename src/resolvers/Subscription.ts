@@ -8,10 +8,10 @@ import { validSiteId } from './siteId.js';
 export const Subscription: SubscriptionResolvers = {
   callUpdates: {
     // Arguments and the credential are checked before anything is polled: a refused subscription costs nothing.
-    subscribe: (_root, { siteId, filter, since }, { scope, live }) => {
+    subscribe: (_root, { siteId, filter, since }, { scope, live, fellBehind }) => {
       const site = validSiteId(siteId);
       if (!scope) throw missingCredential();
-      return live.stream(scope, site, { matches: callMatcher(filter), since: since ?? null });
+      return live.stream(scope, site, { matches: callMatcher(filter), since: since ?? null, fellBehind });
     },
     // An error item fails this one update (a GraphQL error with its code, data null); the stream goes on
     // unless the feed ended it.

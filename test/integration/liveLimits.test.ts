@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import { spawnMain, within } from '../helpers/mainProcess.js';
 import { liveClient, record, simulatedClock, until } from '../helpers/liveClient.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -94,6 +95,53 @@ describe('Subscription.callUpdates bounds', () => {
     assert.ok((answer.body.data as { site: { calls: { totalCount: number } } }).site.calls.totalCount > 0);
     assert.equal((answer.body.extensions?.livedeflect as { upstreamRequests: number }).upstreamRequests, 0);
     await client.dispose();
+  });
+});
+
+describe('Subscription.callUpdates and a client that does not read', () => {
+  it('sends the SUBSCRIPTION_LIMIT error and closes the socket with 1008 and the reason, rather than buffering', async () => {
+    const stack = await startStack({
+      env: { LIVE_POLL_INTERVAL: '100ms', LIVE_SEND_BUFFER: '4', MAX_COST: '1000000' },
+      simulator: { callsPerHour: 600, precompute: true },
+    });
+    const now = Date.now();
+    // Each update carries the last hour's calls: the replay's ~1,200 of them fill any socket buffer quickly.
+    const query = `subscription($site: ID!, $since: DateTime, $from: DateTime!, $to: DateTime!) {
+      callUpdates(siteId: $site, since: $since) { kind call { callId site { calls(from: $from, to: $to, first: 200) { nodes { callId stage events { type time } } } } } }
+    }`;
+    const variables = {
+      site: SITE,
+      since: new Date(now - 2 * 3_600_000).toISOString(),
+      from: new Date(now - 3_600_000).toISOString(),
+      to: new Date(now).toISOString(),
+    };
+    const socket = new WebSocket(`${stack.gatewayUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: { type: string; id?: string; payload?: unknown }[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    socket.on('message', (data: Buffer) => void messages.push(JSON.parse(data.toString('utf8')) as (typeof messages)[number]));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await until(() => messages.some((message) => message.type === 'connection_ack'), 'connection_ack');
+    // The client stops reading: what the server sends piles up in the socket buffers, then in the subscription's.
+    socket.pause();
+    socket.send(JSON.stringify({ id: 'wallboard', type: 'subscribe', payload: { query, variables } }));
+    await until(() => stack.gateway.live.stats.subscriptions === 1, 'the subscription');
+    await until(() => stack.gateway.live.stats.subscriptions === 0, 'the slow subscriber to be ended', 60_000);
+    socket.resume();
+    const close = await closed;
+    assert.equal(close.code, 1008);
+    assert.match(close.reason, /LIVE_SEND_BUFFER/);
+    const last = messages.at(-1);
+    assert.equal(last?.type, 'error');
+    assert.equal(last?.id, 'wallboard');
+    assert.deepEqual(
+      (last?.payload as { extensions?: unknown }[]).map((error) => error.extensions),
+      [{ code: 'SUBSCRIPTION_LIMIT', limit: 'LIVE_SEND_BUFFER', max: 4 }],
+    );
+    assert.ok(messages.filter((message) => message.type === 'next').length > 4, 'the updates before it were delivered');
+    await stack.close();
   });
 });
 

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { callUpdateStream, type LiveItem } from '../../../src/live/callUpdateStream.js';
@@ -7,7 +8,9 @@ import { UpstreamError } from '../../../src/upstream/errors.js';
 import { call, HOUR } from '../../helpers/liveCalls.js';
 
 /** A stream whose feed the test drives by hand. */
-function handDriven(options: { since?: number | null; maxBuffered?: number; matches?: (call: CallModel) => boolean } = {}) {
+function handDriven(
+  options: { since?: number | null; maxBuffered?: number; matches?: (call: CallModel) => boolean; fellBehind?: (error: GraphQLError) => void } = {},
+) {
   let listener!: SiteFeedListener;
   let released = 0;
   const stream = callUpdateStream({
@@ -19,6 +22,7 @@ function handDriven(options: { since?: number | null; maxBuffered?: number; matc
     since: options.since ?? null,
     lookbackMs: 2 * HOUR,
     maxBuffered: options.maxBuffered ?? 100,
+    fellBehind: options.fellBehind ?? null,
   });
   return { stream, feed: () => listener, released: () => released };
 }
@@ -59,6 +63,34 @@ describe('callUpdateStream', () => {
     assert.deepEqual((only.error as { extensions?: unknown }).extensions, { code: 'SUBSCRIPTION_LIMIT', limit: 'LIVE_SEND_BUFFER', max: 3 });
     assert.equal(released(), 1);
     assert.equal((await stream.next()).done, true);
+  });
+
+  it('sends a since replay larger than LIVE_SEND_BUFFER whole, and bounds what comes after it', async () => {
+    const now = 10 * HOUR;
+    const replay = Array.from({ length: 10 }, (_, i) => call(`r${i}`, now - HOUR + i));
+    const { stream, feed } = handDriven({ since: 0, maxBuffered: 3 });
+    feed().baseline(replay, now);
+    feed().changes([call('a', now), call('b', now), call('c', now)], now);
+    assert.deepEqual(kinds(await take(stream, 13)), [...replay.map((item) => `NEW ${item.callId}`), 'NEW a', 'NEW b', 'NEW c']);
+    const behind = handDriven({ since: 0, maxBuffered: 3 });
+    behind.feed().baseline(replay, now);
+    behind.feed().changes([call('a', now), call('b', now), call('c', now), call('d', now)], now);
+    assert.deepEqual(kinds(await take(behind.stream, 20)), ['error']);
+  });
+
+  it('hands that error to a transport that can send it at once, instead of queueing it behind what the client is not reading', async () => {
+    const told: GraphQLError[] = [];
+    const { stream, feed, released } = handDriven({ maxBuffered: 3, fellBehind: (error) => void told.push(error) });
+    feed().changes([call('a', 0), call('b', 0), call('c', 0)], 0);
+    assert.equal(told.length, 0, 'a full buffer is not yet behind');
+    feed().changes([call('d', 0)], 0);
+    feed().changes([call('e', 0)], 0);
+    assert.deepEqual(
+      told.map((error) => error.extensions),
+      [{ code: 'SUBSCRIPTION_LIMIT', limit: 'LIVE_SEND_BUFFER', max: 3 }],
+    );
+    assert.equal(released(), 1);
+    assert.equal((await stream.next()).done, true, 'nothing is left to send');
   });
 
   it('reports a transient error and goes on; a final one ends the stream after it', async () => {
