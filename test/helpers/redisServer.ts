@@ -27,7 +27,9 @@ export interface RedisServer {
  * A throwaway redis-server on a free loopback port, with no persistence. The port is free when picked
  * but another process may take it before redis binds it; then redis exits, and a new port is tried.
  */
-export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: { password?: string; port?: number } = {}): Promise<RedisServer> {
+  // A given port is a restart where clients expect it: it is tried once.
+  if (options.port !== undefined) return startOn(options.port, options.password);
   for (let attempt = 1; ; attempt++) {
     try {
       return await startOn(await freePort(), options.password);

@@ -44,11 +44,11 @@ describe('Subscription.callUpdates across two gateway processes sharing redis-se
   const replicas: Replica[] = [];
   const states = (): Map<string, CallState> => callStates(SITE, CALLS_PER_HOUR, clock.now(), clock.start - 60 * MINUTE, clock.now() + 1);
 
-  const startReplica = async (): Promise<Replica> => {
+  const startReplica = async (redisUrl = redis.url): Promise<Replica> => {
     const main = spawnMain({
       LIVEDEFLECT_URL: simulator.url,
       LIVEDEFLECT_AUTHORIZATION: 'Bearer test',
-      REDIS_URL: redis.url,
+      REDIS_URL: redisUrl,
       CACHE_KEY_SECRET: 'live replicas test',
       LIVE_POLL_INTERVAL: '300ms',
       LIVEDEFLECT_RETRIES: '0',
@@ -113,5 +113,57 @@ describe('Subscription.callUpdates across two gateway processes sharing redis-se
     await until(async () => (await pollsOf(follower)) >= before + 2, 'two polls of the new poller');
     for (const subscription of follower.subscriptions) assert.deepEqual(updatesOf(subscription), [...first, ...second]);
     for (const subscription of leader.subscriptions) assert.deepEqual(updatesOf(subscription).slice(0, first.length), first);
+  });
+  it('with Redis down, each replica polls for itself and delivers every change; one polls again once Redis is back', async () => {
+    const own = await startRedisServer();
+    const a = await startReplica(own.url);
+    const b = await startReplica(own.url);
+    await until(
+      async () => (await gauge(a, 'livedeflect_live_subscriptions')) === 10 && (await gauge(b, 'livedeflect_live_subscriptions')) === 10,
+      'the subscriptions',
+    );
+    const polled = async (replica: Replica, more: number) => {
+      const target = (await pollsOf(replica)) + more;
+      await until(async () => (await pollsOf(replica)) >= target, `${more} polls of ${replica.url}`, 20_000);
+    };
+    const pollers = async (): Promise<[number, number]> => {
+      const [a0, b0] = [await pollsOf(a), await pollsOf(b)];
+      await until(async () => (await pollsOf(a)) + (await pollsOf(b)) >= a0 + b0 + 6, 'six more polls', 20_000);
+      return [(await pollsOf(a)) - a0, (await pollsOf(b)) - b0];
+    };
+    const together = await pollers();
+    assert.ok(together[0] > 0 !== together[1] > 0, `one replica polls while Redis is up (${together.join(', ')})`);
+
+    await own.kill();
+    await Promise.all([polled(a, 3), polled(b, 3)]);
+    const sent = new Set<string>();
+    const before = states();
+    clock.advance(2 * MINUTE);
+    const changes = expectedUpdates(before, states(), () => true, sent);
+    assert.ok(changes.length > 0);
+    for (const subscription of [...a.subscriptions, ...b.subscriptions]) {
+      await subscription.atLeast(changes.length);
+      assert.deepEqual(updatesOf(subscription).slice(-changes.length), changes);
+    }
+    const apart = await pollers();
+    assert.ok(apart[0] > 0 && apart[1] > 0, `both replicas poll while Redis is down (${apart.join(', ')})`);
+
+    const back = await startRedisServer({ port: own.port });
+    try {
+      await until(
+        async () => {
+          const [x, y] = await pollers();
+          return x > 0 !== y > 0;
+        },
+        'one replica to hold the lease again',
+        45_000,
+      );
+    } finally {
+      for (const replica of [a, b]) {
+        await replica.client.dispose();
+        replica.main.child.kill('SIGKILL');
+      }
+      await back.kill();
+    }
   });
 });
