@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import type { BucketStore } from './cache/bucketStore.js';
@@ -41,12 +42,16 @@ export interface ContextFactoryOptions {
   /** LIVEDEFLECT_AUTHORIZATION: when set, the client's Authorization header is not used upstream. */
   readonly staticAuthorization: string | null;
   readonly operationDeadlineMs: number;
+  /** MAX_OPERATION_WINDOWS: how many windows one operation's deadline signal may be listened to for at once. */
+  readonly maxOperationWindows: number;
   readonly settings: ResolverSettings;
   readonly logger: Logger;
   /** When tracing is on, each operation gets its span here (src/plugins/tracing.ts names and ends it). */
   readonly telemetry?: Telemetry;
   readonly live: LiveHub;
 }
+
+const LISTENERS_PER_WINDOW = 4;
 
 /**
  * One context per GraphQL request: its credential scope, its own DataLoader (a loader's cache must
@@ -56,10 +61,14 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
   return (req, requestId) => {
     const scope = scopeOf(options, options.staticAuthorization ?? headerText(req.headers.authorization));
     const traced = options.telemetry?.enabled ? { traceContext: startOperationSpan(options.telemetry) } : {};
+    const signal = AbortSignal.timeout(options.operationDeadlineMs);
+    // Each window listens while it waits for an upstream slot, while its request runs and while it decodes: a
+    // 31-day range passes Node's default of 10 and would log a leak warning for listeners that all go away.
+    setMaxListeners(LISTENERS_PER_WINDOW * options.maxOperationWindows, signal);
     const operation = {
       cost: emptyOperationCost(),
       deadline: Date.now() + options.operationDeadlineMs,
-      signal: AbortSignal.timeout(options.operationDeadlineMs),
+      signal,
       requestId,
       ...traced,
       reads: { latest: null },

@@ -162,6 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     fingerprint: createFingerprinter(config.cacheKeySecret),
     staticAuthorization: options.upstreamAuthorization,
     operationDeadlineMs: config.operationDeadlineMs,
+    maxOperationWindows: config.maxOperationWindows,
     settings: {
       bucketSizeMs: config.bucketSizeMs,
       maxRangeMs: config.maxRangeMs,

@@ -21,6 +21,26 @@ describe('upstream requests per operation', () => {
   });
   after(() => stack.close());
 
+  it('fetches a 31-day range as 31 windows without a listener-leak warning for its one deadline signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const from = TEST_DAY - 30 * DAY_MS;
+      const answer = await stack.query(`{ site(id: "${SITE}") { stats(from: "${iso(from)}", to: "${iso(TEST_DAY + DAY_MS)}") { totalCalls } } }`);
+      assert.equal(answer.body.errors, undefined);
+      assert.equal(stack.simulator.requests.length, 31);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(
+      warnings.map((warning) => warning.name),
+      [],
+    );
+  });
+
   it('sends one request for 5 aliased ranges, nested call { site { calls } } and 20 Query.call lookups on one day', async () => {
     assert.ok(ids.length >= 20);
     const range = (from: number, to: number) => `from: "${iso(from)}", to: "${iso(to)}"`;
