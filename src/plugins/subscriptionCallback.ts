@@ -19,8 +19,12 @@ export interface SubscriptionCallbackOptions {
 /** A router answers a callback at once; one that hangs must not hold the subscription's updates (Apollo retries). */
 const CALLBACK_REQUEST_TIMEOUT_MS = 10_000;
 
-/** The router's heartbeat may be off (0) or at least this: a shorter one would have us post checks in a loop. */
+/**
+ * The router's heartbeat may be off (0) or between these: a shorter one would have us post checks in a loop, and
+ * so would a longer one than a timer can hold (Node runs a delay past 2^31 ms as 1 ms).
+ */
 const MIN_HEARTBEAT_MS = 1_000;
+const MAX_HEARTBEAT_MS = 10 * 60_000;
 
 /** True when a request asks for its subscription over the HTTP callback protocol (a router's `extensions.subscription`). */
 export function isCallbackSubscription(body: unknown): boolean {
@@ -66,7 +70,20 @@ export function createSubscriptionCallbackPlugin(options: SubscriptionCallbackOp
           return (await inner?.responseForOperation?.(context)) ?? null;
         },
         async willSendResponse(context) {
-          if (accepted) await inner?.willSendResponse?.(context);
+          if (!accepted) return;
+          await inner?.willSendResponse?.(context);
+          // Apollo answers a failed check with its own error, without a code: the router gets one it can act on.
+          const { body, http } = context.response;
+          if (body.kind === 'single' && body.singleResult.errors?.length) {
+            const reason = body.singleResult.errors.map((error) => error.message).join('; ');
+            // Past formatting: the error is written as it will be sent (the status is set on the response).
+            body.singleResult.errors = [
+              new GraphQLError(`The check of extensions.subscription.callbackUrl failed (${reason}): the router must answer it with a 2xx status`, {
+                extensions: { code: ErrorCode.BAD_REQUEST },
+              }),
+            ];
+            http.status = 400;
+          }
         },
       };
     },
@@ -105,9 +122,12 @@ function extensionRefusal(extension: unknown, allowedUrls: readonly string[]): s
   }
   if (
     heartbeat !== undefined &&
-    !(heartbeat === 0 || (Number.isInteger(heartbeat) && typeof heartbeat === 'number' && heartbeat >= MIN_HEARTBEAT_MS))
+    !(
+      heartbeat === 0 ||
+      (typeof heartbeat === 'number' && Number.isInteger(heartbeat) && heartbeat >= MIN_HEARTBEAT_MS && heartbeat <= MAX_HEARTBEAT_MS)
+    )
   ) {
-    return `extensions.subscription.heartbeatIntervalMs must be 0 (none) or a whole number of milliseconds of at least ${MIN_HEARTBEAT_MS}`;
+    return `extensions.subscription.heartbeatIntervalMs must be 0 (none) or a whole number of milliseconds from ${MIN_HEARTBEAT_MS} to ${MAX_HEARTBEAT_MS}`;
   }
   if (allowedUrls.length === 0) {
     return "Subscription callbacks are off on this gateway: set LIVE_CALLBACK_URLS to the router's callback URL, or subscribe over WebSocket";

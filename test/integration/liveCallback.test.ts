@@ -139,14 +139,29 @@ describe('Subscription.callUpdates over the HTTP callback protocol', () => {
       ['BAD_REQUEST'],
     );
 
-    const tooEager = router.open();
-    const eager = await fetch(`${stack.gatewayUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: TOKEN },
-      body: router.body(tooEager, SUBSCRIPTION, { site: SITE }, 10),
-    });
-    assert.equal(eager.status, 400, 'a heartbeat of 10 ms would be a loop of checks');
+    // 10 ms would be a loop of checks, and so would 2^31 ms (a timer runs it as 1 ms).
+    for (const heartbeat of [10, 2 ** 31]) {
+      const refusedHeartbeat = await fetch(`${stack.gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: TOKEN },
+        body: router.body(router.open(), SUBSCRIPTION, { site: SITE }, heartbeat),
+      });
+      assert.equal(refusedHeartbeat.status, 400, `a heartbeat of ${heartbeat} ms`);
+    }
     assert.equal(router.requests, before, 'nothing was posted');
+    assert.equal(stack.gateway.live.stats.subscriptions, 0);
+  });
+
+  it('answers 400 BAD_REQUEST when the router fails the check, and keeps nothing running', async () => {
+    const subscription = router.open();
+    subscription.status = 500;
+    const answer = await subscribe(subscription, { site: SITE });
+    assert.equal(answer.status, 400);
+    assert.deepEqual(
+      answer.body.errors?.map((error) => error.extensions),
+      [{ code: 'BAD_REQUEST' }],
+    );
+    assert.ok(subscription.messages.every((message) => message.action === 'check'));
     assert.equal(stack.gateway.live.stats.subscriptions, 0);
   });
 
