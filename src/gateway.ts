@@ -27,6 +27,7 @@ import { createTracingPlugin } from './plugins/tracing.js';
 import { createSubscriptionCallbackPlugin } from './plugins/subscriptionCallback.js';
 import { createWindowRecorder } from './recording/recorder.js';
 import { createContextFactory, createSubscriptionContextFactory } from './context.js';
+import { createErrorFormatter } from './errors/formatError.js';
 import { buildSchema } from './schema.js';
 import { createApolloServer } from './server.js';
 import { traceHttpRequests } from './tracing/httpServerSpans.js';
@@ -149,11 +150,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     relay,
   });
   metrics.watchLive(() => live.stats);
+  const formatError = createErrorFormatter({ hideSuggestions: !config.introspection });
   const tracing = telemetry.enabled ? [createTracingPlugin(telemetry.recordDocument)] : [];
-  const apollo = createApolloServer(schema, config, logger, [
+  const apollo = createApolloServer(schema, config, logger, formatError, [
     ...(persistedDocuments ? [createPersistedDocumentsPlugin(persistedDocuments, config.persistedDocumentsOnly)] : []),
     createMetricsPlugin(metrics),
-    createSubscriptionCallbackPlugin({ allowedUrls: config.liveCallbackUrls, logger }),
+    createSubscriptionCallbackPlugin({ allowedUrls: config.liveCallbackUrls, logger, formatError }),
     ...tracing,
   ]);
   await apollo.start();
@@ -225,6 +227,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     keepAliveMs: config.liveKeepAliveMs,
     maxMessageBytes: config.maxBodyBytes,
+    formatError,
     isOriginAllowed: createOriginPolicy(config.corsOrigins),
   });
   await listen(server, config.port, config.host);

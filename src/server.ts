@@ -2,7 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
-import { formatError } from './errors/formatError.js';
+import type { ErrorFormatter } from './errors/formatError.js';
 import { createResultStringifier } from './errors/stringifyResult.js';
 import { createCacheHintPlugins } from './plugins/cacheHints.js';
 import { createCostExtensionPlugin } from './plugins/costExtension.js';
@@ -26,6 +26,8 @@ export function createApolloServer(
   schema: GraphQLSchema,
   config: Config,
   logger: Logger,
+  /** The one error format of every path to clients (gateway.ts gives the WebSocket edge the same). */
+  formatError: ErrorFormatter,
   plugins: readonly ApolloServerPlugin<GatewayContext>[] = [],
 ): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({

@@ -32,6 +32,24 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   };
 }
 
+export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** graphql-js's hint naming the schema's fields, types, arguments or enum values closest to a misspelling. */
+const SUGGESTION = / ?Did you mean [^?]*\?$/;
+
+/**
+ * formatError for every path to clients (Apollo, WebSocket, callbacks). With hideSuggestions (a schema that is not
+ * introspected), no "Did you mean ...?" names the schema: Apollo's hideSchemaDetailsFromClientErrors strips it from
+ * validation errors only, and a misspelt enum value or input field in the variables would still name the right one.
+ */
+export function createErrorFormatter(options: { readonly hideSuggestions: boolean }): ErrorFormatter {
+  if (!options.hideSuggestions) return formatError;
+  return (formatted, error) => {
+    const result = formatError(formatted, error);
+    return SUGGESTION.test(result.message) ? { ...result, message: result.message.replace(SUGGESTION, '') } : result;
+  };
+}
+
 /**
  * Apollo refuses a few malformed requests (an unsupported persisted-query version, a hash that does not
  * match the query) with an HTTP 4xx but no code. They are the client's to fix, and the message is Apollo's own.

@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../model/errorCodes.js';
-import { formatError } from '../errors/formatError.js';
+import type { ErrorFormatter } from '../errors/formatError.js';
 import { subscriptionLimit } from '../errors/graphqlErrors.js';
 import { createOperationLimits, type RequestLimits } from '../plugins/limits.js';
 import { knownOperationTypesRule } from '../plugins/knownOperationTypesRule.js';
@@ -24,6 +24,8 @@ export interface WebSocketOptions {
   readonly keepAliveMs: number;
   /** Largest message a client may send (MAX_BODY_BYTES, as for an HTTP body). */
   readonly maxMessageBytes: number;
+  /** How errors reach clients: as over HTTP (formatError.ts). */
+  readonly formatError: ErrorFormatter;
   /** Whether the upgrade request's origin may open a socket: the HTTP edge's CORS rule (CORS_ORIGINS, originPolicy.ts). */
   readonly isOriginAllowed: (headers: IncomingHttpHeaders) => boolean;
 }
@@ -39,7 +41,7 @@ export interface WebSocketEdge {
  * policy violation) with the reason; ws sends the close frame after what is queued, and drops a client that
  * never reads it (30 s). Every subscription of the connection ends: they share the socket it does not read.
  */
-function closeFellBehind(socket: WebSocket, id: string, error: GraphQLError): void {
+function closeFellBehind(socket: WebSocket, id: string, error: GraphQLError, formatError: ErrorFormatter): void {
   socket.send(JSON.stringify({ id, type: 'error', payload: [formatError(error.toJSON(), error)] }));
   socket.close(1008, 'Fell LIVE_SEND_BUFFER updates behind: read updates faster, or subscribe to fewer');
 }
@@ -113,15 +115,15 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): WebS
           operationName: payload.operationName,
           variableValues: variables,
           contextValue: options.contextFor(credential.authorization, `${requestId}-${randomUUID().slice(0, 8)}`, (error) =>
-            closeFellBehind(ctx.extra.socket, id, error),
+            closeFellBehind(ctx.extra.socket, id, error, options.formatError),
           ),
         };
       },
       onOperation() {
         active++;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => formattedResult(result),
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+      onNext: (_ctx, _id, _payload, _args, result) => formattedResult(result, options.formatError),
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON(), error)),
       onComplete: finished,
     },
     wss,
@@ -179,7 +181,7 @@ function connectionCredential(params: Record<string, unknown> | undefined, reque
   return { ok: true, authorization: header ? header : null };
 }
 
-function formattedResult(result: ExecutionResult): ExecutionResult {
+function formattedResult(result: ExecutionResult, formatError: ErrorFormatter): ExecutionResult {
   if (!result.errors) return result;
   // graphql-ws sends what this returns as it is: the errors, already in their formatted shape.
   const errors = result.errors.map((error) => formatError(error.toJSON(), error)) as unknown as readonly GraphQLError[];

@@ -5,7 +5,7 @@ import {
 } from '@apollo/server/plugin/subscriptionCallback';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../context.js';
-import { formatError } from '../errors/formatError.js';
+import type { ErrorFormatter } from '../errors/formatError.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../model/errorCodes.js';
 import { isJsonObject } from '../wire/json.js';
@@ -14,6 +14,8 @@ export interface SubscriptionCallbackOptions {
   /** LIVE_CALLBACK_URLS: the URL prefixes a callback may go to; none turns the protocol off. */
   readonly allowedUrls: readonly string[];
   readonly logger: Logger;
+  /** How errors reach clients: as over HTTP (formatError.ts). */
+  readonly formatError: ErrorFormatter;
 }
 
 /** A router answers a callback at once; one that hangs must not hold the subscription's updates (Apollo retries). */
@@ -44,7 +46,7 @@ export function isCallbackSubscription(body: unknown): boolean {
  */
 export function createSubscriptionCallbackPlugin(options: SubscriptionCallbackOptions): ApolloServerPlugin<GatewayContext> {
   const inFlight = new Set<Promise<unknown>>();
-  const fetcher = boundedFetcher(CALLBACK_REQUEST_TIMEOUT_MS, inFlight);
+  const fetcher = boundedFetcher(CALLBACK_REQUEST_TIMEOUT_MS, inFlight, options.formatError);
   const logger = apolloLogger(options.logger);
   return {
     async requestDidStart(started) {
@@ -157,14 +159,18 @@ function isUnder(url: string, prefix: string): boolean {
  * them as graphql-js does, which would carry an unexpected error's own message), within a deadline and
  * without following redirects (a redirect could point anywhere).
  */
-function boundedFetcher(timeoutMs: number, inFlight: Set<Promise<unknown>>): NonNullable<ApolloServerPluginSubscriptionCallbackOptions['fetcher']> {
+function boundedFetcher(
+  timeoutMs: number,
+  inFlight: Set<Promise<unknown>>,
+  formatError: ErrorFormatter,
+): NonNullable<ApolloServerPluginSubscriptionCallbackOptions['fetcher']> {
   return async (url, init) => {
     // Apollo's plugin posts JSON text, always.
     if (typeof init?.body !== 'string') throw new TypeError('a subscription callback carries a JSON body');
     const request = fetch(url, {
       method: init.method ?? 'POST',
       headers: init.headers,
-      body: formattedBody(init.body),
+      body: formattedBody(init.body, formatError),
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -180,15 +186,15 @@ function boundedFetcher(timeoutMs: number, inFlight: Set<Promise<unknown>>): Non
   };
 }
 
-function formattedBody(body: string): string {
+function formattedBody(body: string, formatError: ErrorFormatter): string {
   const message = JSON.parse(body) as Record<string, unknown>;
   const payload = message.payload;
-  if (isJsonObject(payload) && Array.isArray(payload.errors)) payload.errors = formattedErrors(payload.errors);
-  if (Array.isArray(message.errors)) message.errors = formattedErrors(message.errors);
+  if (isJsonObject(payload) && Array.isArray(payload.errors)) payload.errors = formattedErrors(payload.errors, formatError);
+  if (Array.isArray(message.errors)) message.errors = formattedErrors(message.errors, formatError);
   return JSON.stringify(message);
 }
 
-function formattedErrors(errors: readonly unknown[]): GraphQLFormattedError[] {
+function formattedErrors(errors: readonly unknown[], formatError: ErrorFormatter): GraphQLFormattedError[] {
   return errors.map((error) => {
     const formatted = (isJsonObject(error) ? error : { message: '' }) as unknown as GraphQLFormattedError;
     return formatError(formatted, formatted);

@@ -17,6 +17,11 @@ export interface LiveClientOptions {
   readonly connectionParams?: Record<string, unknown>;
   /** Headers of the upgrade request. */
   readonly headers?: Record<string, string>;
+  /**
+   * How long the client keeps its socket once its last subscription ended (graphql-ws; 0 by default). A test of
+   * the server's own close sets it, or the client's close (1000) races the server's (1001).
+   */
+  readonly lazyCloseTimeout?: number;
 }
 
 /** A real graphql-ws client over `ws`, as a Node service would subscribe. */
@@ -34,6 +39,7 @@ export function liveClient(gatewayUrl: string, options: LiveClientOptions = {}):
     connectionParams: options.connectionParams,
     retryAttempts: 0,
     lazy: true,
+    lazyCloseTimeout: options.lazyCloseTimeout ?? 0,
     on: { closed: (event) => void closeCodes.push((event as { code: number }).code) },
   });
   return Object.assign(client, { closeCodes });

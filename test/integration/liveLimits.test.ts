@@ -148,7 +148,7 @@ describe('Subscription.callUpdates and a client that does not read', () => {
 describe('Subscription.callUpdates on shutdown', () => {
   it('completes every subscription, then closes its socket with 1001', async () => {
     const stack = await startStack({ env: { LIVE_POLL_INTERVAL: '100ms' } });
-    const client = liveClient(stack.gatewayUrl);
+    const client = liveClient(stack.gatewayUrl, { lazyCloseTimeout: 30_000 });
     const live = [record(client, SUBSCRIPTION, { site: SITE }), record(client, SUBSCRIPTION, { site: '42' })];
     await until(() => stack.gateway.live.stats.subscriptions === 2, 'two subscriptions');
     await stack.close();
@@ -176,7 +176,7 @@ describe('Subscription.callUpdates on shutdown', () => {
     });
     try {
       const url = await within(main.graphqlUrl, 30_000, 'the gateway to log its URL');
-      const client = liveClient(url.replace(/\/graphql$/, ''));
+      const client = liveClient(url.replace(/\/graphql$/, ''), { lazyCloseTimeout: 30_000 });
       const live = record(client, SUBSCRIPTION, { site: SITE });
       await until(() => simulator.requests.length > 0, 'the first poll');
       main.child.kill('SIGTERM');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEST_NOW } from '../helpers/day.js';
+import { liveClient, record } from '../helpers/liveClient.js';
 import { startStack, type Stack, type StackOptions } from '../helpers/stack.js';
 
 const SDL = '{ _service { sdl } }';
@@ -45,6 +46,25 @@ describe('production hides the schema from clients', () => {
     assert.match(hidden.body.errors[0].message, /Cannot query field "cals"/);
     assert.doesNotMatch(hidden.body.errors[0].message, /Did you mean/);
     assert.match((await development.query(MISSPELT)).body.errors![0]!.message, /Did you mean "calls"/);
+  });
+
+  it('a misspelt enum value in the variables, or a misspelt field over WebSocket, gets no "Did you mean" in production either', async () => {
+    const query = `query($stages: [DeflectionStage!]) { site(id: "25508804") { stats(from: "2026-11-01T00:00:00Z", to: "2026-11-02T00:00:00Z", filter: { stages: $stages }) { totalCalls } } }`;
+    const variables = { stages: ['ACEPTED'] };
+    const hidden = await production.query(query, variables);
+    assert.equal(hidden.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.match(hidden.body.errors[0].message, /Value "ACEPTED" does not exist in "DeflectionStage" enum\.$/);
+    assert.match((await development.query(query, variables)).body.errors![0]!.message, /Did you mean the enum value "ACCEPTED"\?/);
+
+    const misspelt = async (stack: Stack): Promise<string> => {
+      const client = liveClient(stack.gatewayUrl);
+      const live = record(client, 'subscription { callUpdates(siteId: "25508804") { kind cal { callId } } }');
+      await live.ended;
+      await client.dispose();
+      return (live.error as { message: string }[])[0]!.message;
+    };
+    assert.match(await misspelt(production), /^Cannot query field "cal" on type "CallUpdate"\.$/);
+    assert.match(await misspelt(development), /Did you mean "call"/);
   });
 
   it('the ftv1 header gets no inline trace in production, and one in development', async () => {
