@@ -15,7 +15,7 @@ export interface CallUpdateStreamOptions {
   /** Replay calls that began at or after this (clamped to the lookback) as NEW first; null: no replay. */
   readonly since: number | null;
   readonly lookbackMs: number;
-  /** LIVE_SEND_BUFFER: items waiting for a slow client beyond this end the subscription. */
+  /** LIVE_SEND_BUFFER: a client with this many items still waiting when the next ones come is ended. */
   readonly maxBuffered: number;
   /** Told once, instead of the stream, when the subscription is ended for falling behind (see GatewayContext.fellBehind). */
   readonly fellBehind: ((error: GraphQLError) => void) | null;
@@ -24,8 +24,11 @@ export interface CallUpdateStreamOptions {
 /**
  * One subscriber's view of its site's feed: which calls it has been told about (NEW the first time, CHANGED
  * after), its filter, and a bounded queue between the poller, which never waits, and the transport, which
- * pulls at the client's pace. A client that falls LIVE_SEND_BUFFER items behind is told so and ended: its
- * backlog would otherwise grow for as long as it stays connected.
+ * pulls at the client's pace. A client that still has LIVE_SEND_BUFFER items waiting when a poll brings more is
+ * told so and ended: its backlog would otherwise grow for as long as it stays connected. The bound is judged
+ * per poll, not per item: one poll's burst (the first good poll after an outage) is as many items as the lookback
+ * has calls, all of them in memory already, and is not a sign of a slow client. Nor is a `since` replay the client
+ * is still reading: it does not count.
  */
 export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterableIterator<LiveItem> {
   const { matches, lookbackMs, maxBuffered } = options;
@@ -35,10 +38,7 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
   let waiting: ((result: IteratorResult<LiveItem>) => void) | null = null;
   let done = false;
   let hold: FeedHold | null = null;
-  /**
-   * Replayed items (since) not yet taken. They are the subscriber's first screen, as many as the lookback has
-   * calls (more than LIVE_SEND_BUFFER on a busy site) and already in memory: the buffer bound is on top of them.
-   */
+  /** Replayed items (since) not yet taken: the subscriber's first screen, queued first, and not a backlog. */
   let replayQueued = 0;
 
   const finish = (): void => {
@@ -46,25 +46,27 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
     done = true;
     hold?.release();
   };
+  /** Called as a poll's items arrive: true when the client was behind and has been ended. */
+  const endIfBehind = (): boolean => {
+    if (done || queue.length - replayQueued < maxBuffered) return false;
+    queue.length = 0;
+    const error = subscriptionLimit(
+      'LIVE_SEND_BUFFER',
+      maxBuffered,
+      `This subscription fell ${maxBuffered} updates behind (LIVE_SEND_BUFFER) and was ended: read updates faster, narrow the filter, or subscribe again`,
+    );
+    // A transport that can say so at once does; otherwise the error is the stream's last item.
+    if (options.fellBehind) options.fellBehind(error);
+    else queue.push({ error });
+    finish();
+    return true;
+  };
   const push = (item: LiveItem): void => {
     if (done) return;
     if (waiting) {
       const resolve = waiting;
       waiting = null;
       resolve({ value: item, done: false });
-      return;
-    }
-    if (queue.length >= maxBuffered + replayQueued) {
-      queue.length = 0;
-      const error = subscriptionLimit(
-        'LIVE_SEND_BUFFER',
-        maxBuffered,
-        `This subscription fell ${maxBuffered} updates behind (LIVE_SEND_BUFFER) and was ended: read updates faster, narrow the filter, or subscribe again`,
-      );
-      // A transport that can say so at once does; otherwise the error is the stream's last item.
-      if (options.fellBehind) options.fellBehind(error);
-      else queue.push({ error });
-      finish();
       return;
     }
     queue.push(item);
@@ -87,19 +89,17 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
     baseline(calls, at) {
       if (options.since === null) return;
       const from = Math.max(options.since, at - lookbackMs);
-      for (const call of calls) {
-        if (call.beginTime < from) continue;
-        const before = queue.length;
-        send(call, at);
-        replayQueued += queue.length - before;
-      }
+      for (const call of calls) if (call.beginTime >= from) send(call, at);
+      replayQueued = queue.length;
     },
     changes(calls, at) {
+      if (endIfBehind()) return;
       for (const call of calls) send(call, at);
       // A call older than the lookback is no longer polled, so it can't change again: forget it.
       for (const [callId, beginTime] of sent) if (beginTime < at - lookbackMs) sent.delete(callId);
     },
     error(error, final) {
+      if (endIfBehind()) return;
       push({ error });
       if (final) end();
     },
@@ -111,7 +111,6 @@ export function callUpdateStream(options: CallUpdateStreamOptions): AsyncIterabl
     next() {
       const item = queue.shift();
       if (item) {
-        // The replay is queued first, so the item taken is one of it while any remains.
         if (replayQueued > 0) replayQueued--;
         return Promise.resolve({ value: item, done: false });
       }

@@ -3,9 +3,10 @@ import {
   ApolloServerPluginSubscriptionCallback,
   type ApolloServerPluginSubscriptionCallbackOptions,
 } from '@apollo/server/plugin/subscriptionCallback';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import type { ErrorFormatter } from '../errors/formatError.js';
+import { createCallbackFetcher } from './callbackFetcher.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../model/errorCodes.js';
 import { isJsonObject } from '../wire/json.js';
@@ -17,9 +18,6 @@ export interface SubscriptionCallbackOptions {
   /** How errors reach clients: as over HTTP (formatError.ts). */
   readonly formatError: ErrorFormatter;
 }
-
-/** A router answers a callback at once; one that hangs must not hold the subscription's updates (Apollo retries). */
-const CALLBACK_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The router's heartbeat may be off (0) or between these: a shorter one would have us post checks in a loop, and
@@ -41,23 +39,30 @@ export function isCallbackSubscription(body: unknown): boolean {
  *   query sent as a subscription), before anything is polled or posted;
  * - it gives each subscription its own instance of Apollo's plugin, which keys its state by callback URL: a
  *   second subscription naming a URL in use would otherwise replace the first's heartbeat and leak its timer;
- * - its fetcher passes every error it sends through formatError (codes kept, internal detail masked) as the
- *   HTTP and WebSocket paths do, follows no redirect, and bounds each request in time.
+ * - its fetcher (callbackFetcher.ts) formats the errors it posts, and reads the router's answers where Apollo's
+ *   plugin misreads them.
  */
 export function createSubscriptionCallbackPlugin(options: SubscriptionCallbackOptions): ApolloServerPlugin<GatewayContext> {
   const inFlight = new Set<Promise<unknown>>();
-  const fetcher = boundedFetcher(CALLBACK_REQUEST_TIMEOUT_MS, inFlight, options.formatError);
   const logger = apolloLogger(options.logger);
   return {
     async requestDidStart(started) {
       const extension: unknown = started.request.extensions?.subscription;
       if (extension === undefined) return;
-      const refusal = extensionRefusal(extension, options.allowedUrls);
+      // A batch shares one request's context (app.ts gives a callback its subscription context only when alone).
+      const refusal = started.requestIsBatched
+        ? 'A subscription callback must be a request of its own, not part of a batch'
+        : extensionRefusal(extension, options.allowedUrls);
       if (refusal) return refuse(refusal);
-      // Built per subscription: see above. Its hooks run only once our checks pass.
-      const apollo = ApolloServerPluginSubscriptionCallback({ fetcher, logger, retry: { retries: 3 } }) as ApolloServerPlugin<GatewayContext>;
+      // Built per subscription: see above.
+      const fetcher = createCallbackFetcher({
+        inFlight,
+        formatError: options.formatError,
+        logger: options.logger,
+        requestId: started.contextValue.requestId,
+      });
+      const apollo = ApolloServerPluginSubscriptionCallback({ fetcher, logger, retry: { retries: 2 } }) as ApolloServerPlugin<GatewayContext>;
       const inner = await apollo.requestDidStart?.(started);
-      let accepted = false;
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation !== 'subscription') {
@@ -66,32 +71,32 @@ export function createSubscriptionCallbackPlugin(options: SubscriptionCallbackOp
             );
           }
         },
-        // Reached only when parsing, validation and every plugin's checks (the request limits) passed.
+        // Reached only when parsing, validation and every plugin's checks (the request limits) passed. Apollo's
+        // plugin checks the URL and starts the subscription as the answer is sent; run here, with the answer,
+        // so every other plugin (the log, the metrics) sees how that went.
         async responseForOperation(context) {
-          accepted = true;
-          return (await inner?.responseForOperation?.(context)) ?? null;
-        },
-        async willSendResponse(context) {
-          if (!accepted) return;
-          await inner?.willSendResponse?.(context);
+          const response = await inner?.responseForOperation?.(context);
+          if (!response) return null;
+          await inner?.willSendResponse?.({ ...context, response } as Parameters<NonNullable<typeof inner.willSendResponse>>[0]);
           // Apollo answers a failed check with its own error, without a code: the router gets one it can act on.
-          const { body, http } = context.response;
-          if (body.kind === 'single' && body.singleResult.errors?.length) {
-            const reason = body.singleResult.errors.map((error) => error.message).join('; ');
-            // Past formatting: the error is written as it will be sent (the status is set on the response).
-            body.singleResult.errors = [
+          if (response.body.kind === 'single' && response.body.singleResult.errors?.length) {
+            const reason = response.body.singleResult.errors.map((error) => error.message).join('; ');
+            // A plugin's answer is sent as it is: the error is written in its final shape.
+            response.body.singleResult.errors = [
               new GraphQLError(`The check of extensions.subscription.callbackUrl failed (${reason}): the router must answer it with a 2xx status`, {
                 extensions: { code: ErrorCode.BAD_REQUEST },
               }),
             ];
-            http.status = 400;
+            response.http.status = 400;
           }
+          return response;
         },
       };
     },
     async serverWillStart() {
       return {
-        // Subscriptions end with the live hub (gateway.ts closes it first), each posting its complete: let those land.
+        // The live hub, closed first (gateway.ts), has ended every subscription, so each has begun posting its
+        // complete: the callbacks under way now are waited for (one between Apollo's retries is not).
         async drainServer() {
           await Promise.allSettled([...inFlight]);
         },
@@ -152,53 +157,6 @@ function isUnder(url: string, prefix: string): boolean {
   if (parsed.origin !== base.origin || parsed.username || parsed.password) return false;
   const path = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
   return parsed.pathname === base.pathname || parsed.pathname.startsWith(path);
-}
-
-/**
- * What Apollo's plugin posts, with each error formatted as every other path formats it (Apollo serializes
- * them as graphql-js does, which would carry an unexpected error's own message), within a deadline and
- * without following redirects (a redirect could point anywhere).
- */
-function boundedFetcher(
-  timeoutMs: number,
-  inFlight: Set<Promise<unknown>>,
-  formatError: ErrorFormatter,
-): NonNullable<ApolloServerPluginSubscriptionCallbackOptions['fetcher']> {
-  return async (url, init) => {
-    // Apollo's plugin posts JSON text, always.
-    if (typeof init?.body !== 'string') throw new TypeError('a subscription callback carries a JSON body');
-    const request = fetch(url, {
-      method: init.method ?? 'POST',
-      headers: init.headers,
-      body: formattedBody(init.body, formatError),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    inFlight.add(request);
-    try {
-      const response = await request;
-      // Apollo reads only the status; the router's body is not ours to hold.
-      await response.body?.cancel();
-      return response;
-    } finally {
-      inFlight.delete(request);
-    }
-  };
-}
-
-function formattedBody(body: string, formatError: ErrorFormatter): string {
-  const message = JSON.parse(body) as Record<string, unknown>;
-  const payload = message.payload;
-  if (isJsonObject(payload) && Array.isArray(payload.errors)) payload.errors = formattedErrors(payload.errors, formatError);
-  if (Array.isArray(message.errors)) message.errors = formattedErrors(message.errors, formatError);
-  return JSON.stringify(message);
-}
-
-function formattedErrors(errors: readonly unknown[], formatError: ErrorFormatter): GraphQLFormattedError[] {
-  return errors.map((error) => {
-    const formatted = (isJsonObject(error) ? error : { message: '' }) as unknown as GraphQLFormattedError;
-    return formatError(formatted, formatted);
-  });
 }
 
 /** Apollo's plugin logs each callback at debug; its warnings and errors are the ones an operator acts on. */

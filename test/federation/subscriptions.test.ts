@@ -110,7 +110,9 @@ for (const transport of ['ws', 'http-callback'] as const) {
       let buffer = '';
       const deadline = Date.now() + 20_000;
       while (events.length < 3 && Date.now() < deadline) {
-        const { value, done } = await reader.read();
+        // Bounded: a router that sends nothing fails the test at the deadline instead of holding it.
+        const timer = setTimeout(() => abort.abort(), deadline - Date.now());
+        const { value, done } = await reader.read().finally(() => clearTimeout(timer));
         if (done) break;
         buffer += value;
         const blocks = buffer.split('\n\n');

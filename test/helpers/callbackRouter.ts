@@ -20,14 +20,17 @@ export interface CallbackSubscription {
   readonly messages: CallbackMessage[];
   /** The status the router answers this subscription's callbacks with (204; 404 tells the subgraph it is gone). */
   status: number;
+  /** The status for a `complete`, when it should differ (a router that refuses it). */
+  completeStatus: number | null;
   /** The `next` payloads, in order. */
   nexts(): NonNullable<CallbackMessage['payload']>[];
   completed(): CallbackMessage | undefined;
 }
 
 /**
- * The router's half of the callback protocol on loopback, as Apollo Router implements it: a callback endpoint
- * under `/callback/<subscription id>` that checks the id and verifier and records each message.
+ * The router's half of the callback protocol on loopback, answering as Apollo Router's callback handler does: a
+ * callback endpoint under `/callback/<subscription id>` that answers 401 for a wrong verifier, 404 for a
+ * subscription it does not know or that has completed, and records each message it accepts.
  */
 export interface CallbackRouter {
   /** The prefix to configure as LIVE_CALLBACK_URLS. */
@@ -56,10 +59,11 @@ export async function startCallbackRouter(): Promise<CallbackRouter> {
       } catch {
         // answered 400 below
       }
-      if (!subscription || !message || message.id !== subscription.id) return void res.writeHead(404).end();
-      if (message.verifier !== subscription.verifier) return void res.writeHead(400).end();
+      if (!message || !subscription) return void res.writeHead(message ? 404 : 400).end();
+      if (message.verifier !== subscription.verifier) return void res.writeHead(401).end();
+      if (message.id !== subscription.id || subscription.completed()) return void res.writeHead(404).end();
       subscription.messages.push(message);
-      res.writeHead(subscription.status).end();
+      res.writeHead(message.action === 'complete' ? (subscription.completeStatus ?? subscription.status) : subscription.status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -78,6 +82,7 @@ export async function startCallbackRouter(): Promise<CallbackRouter> {
         callbackUrl: `${baseUrl}/${id}`,
         messages,
         status: 204,
+        completeStatus: null,
         nexts: () => messages.filter((message) => message.action === 'next').map((message) => message.payload ?? {}),
         completed: () => messages.find((message) => message.action === 'complete'),
       };

@@ -152,17 +152,39 @@ describe('Subscription.callUpdates over the HTTP callback protocol', () => {
     assert.equal(stack.gateway.live.stats.subscriptions, 0);
   });
 
-  it('answers 400 BAD_REQUEST when the router fails the check, and keeps nothing running', async () => {
+  it('answers 400 BAD_REQUEST when the router fails the check (an error, a redirect, a subscription it no longer knows), and starts nothing', async () => {
+    for (const status of [500, 302, 404]) {
+      const subscription = router.open();
+      subscription.status = status;
+      const answer = await subscribe(subscription, { site: SITE });
+      assert.equal(answer.status, 400, `a check answered ${status}`);
+      assert.deepEqual(
+        answer.body.errors?.map((error) => error.extensions),
+        [{ code: 'BAD_REQUEST' }],
+      );
+      assert.ok(subscription.messages.every((message) => message.action === 'check'));
+      assert.equal(stack.gateway.live.stats.subscriptions, 0);
+    }
+  });
+
+  it('survives a router that refuses the complete, and posts nothing more for that subscription', async () => {
     const subscription = router.open();
-    subscription.status = 500;
-    const answer = await subscribe(subscription, { site: SITE });
-    assert.equal(answer.status, 400);
-    assert.deepEqual(
-      answer.body.errors?.map((error) => error.extensions),
-      [{ code: 'BAD_REQUEST' }],
-    );
-    assert.ok(subscription.messages.every((message) => message.action === 'check'));
-    assert.equal(stack.gateway.live.stats.subscriptions, 0);
+    subscription.completeStatus = 400;
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // No credential: the subscription is refused at once, and Apollo posts its complete without waiting for it.
+      body: router.body(subscription, SUBSCRIPTION, { site: SITE }, 1_000),
+    });
+    assert.equal(response.status, 200);
+    await until(() => subscription.completed() !== undefined, 'the complete');
+    const posted = subscription.messages.length;
+    const requests = router.requests;
+    // Two heartbeat intervals: a heartbeat still running would have posted a check in each.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(router.requests, requests, 'no heartbeat after the complete');
+    assert.equal(subscription.messages.length, posted);
+    assert.equal((await stack.query('{ __typename }')).status, 200, 'the gateway is still up');
   });
 
   it('sends heartbeats at the interval the router asked for, and completes every subscription when the gateway stops', async () => {

@@ -55,7 +55,9 @@ describe('callUpdateStream', () => {
 
   it('ends a subscriber that falls LIVE_SEND_BUFFER updates behind with SUBSCRIPTION_LIMIT, and releases its feed', async () => {
     const { stream, feed, released } = handDriven({ maxBuffered: 3 });
-    feed().changes([call('a', 0), call('b', 0), call('c', 0), call('d', 0)], 0);
+    feed().changes([call('a', 0), call('b', 0), call('c', 0)], 0);
+    // Three unread when the next poll brings more: behind.
+    feed().changes([call('d', 0)], 0);
     const items = await take(stream, 10);
     assert.equal(items.length, 1);
     const [only] = items;
@@ -65,26 +67,38 @@ describe('callUpdateStream', () => {
     assert.equal((await stream.next()).done, true);
   });
 
-  it('sends a since replay larger than LIVE_SEND_BUFFER whole, and bounds what comes after it', async () => {
+  it('judges the bound per poll: a burst larger than LIVE_SEND_BUFFER, and a since replay still being read, are not a slow client', async () => {
     const now = 10 * HOUR;
+    const burst = handDriven({ maxBuffered: 3 });
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => call(id, now));
+    burst.feed().changes(six, now);
+    assert.deepEqual(
+      kinds(await take(burst.stream, 6)),
+      six.map((item) => `NEW ${item.callId}`),
+    );
+    burst.feed().changes([call('g', now)], now);
+    assert.deepEqual(kinds(await take(burst.stream, 1)), ['NEW g'], 'read in time, the next poll is sent too');
+
     const replay = Array.from({ length: 10 }, (_, i) => call(`r${i}`, now - HOUR + i));
-    const { stream, feed } = handDriven({ since: 0, maxBuffered: 3 });
-    feed().baseline(replay, now);
-    feed().changes([call('a', now), call('b', now), call('c', now)], now);
-    assert.deepEqual(kinds(await take(stream, 13)), [...replay.map((item) => `NEW ${item.callId}`), 'NEW a', 'NEW b', 'NEW c']);
+    const reading = handDriven({ since: 0, maxBuffered: 3 });
+    reading.feed().baseline(replay, now);
+    await take(reading.stream, 4);
+    reading.feed().changes([call('a', now), call('b', now)], now);
+    assert.deepEqual(kinds(await take(reading.stream, 8)), [...replay.slice(4).map((item) => `NEW ${item.callId}`), 'NEW a', 'NEW b']);
     const behind = handDriven({ since: 0, maxBuffered: 3 });
     behind.feed().baseline(replay, now);
-    behind.feed().changes([call('a', now), call('b', now), call('c', now), call('d', now)], now);
-    assert.deepEqual(kinds(await take(behind.stream, 20)), ['error']);
+    behind.feed().changes([call('a', now), call('b', now), call('c', now)], now);
+    behind.feed().changes([call('d', now)], now);
+    assert.deepEqual(kinds(await take(behind.stream, 20)), ['error'], 'three unread past the replay');
   });
 
   it('hands that error to a transport that can send it at once, instead of queueing it behind what the client is not reading', async () => {
     const told: GraphQLError[] = [];
     const { stream, feed, released } = handDriven({ maxBuffered: 3, fellBehind: (error) => void told.push(error) });
-    feed().changes([call('a', 0), call('b', 0), call('c', 0)], 0);
-    assert.equal(told.length, 0, 'a full buffer is not yet behind');
-    feed().changes([call('d', 0)], 0);
+    feed().changes([call('a', 0), call('b', 0), call('c', 0), call('d', 0)], 0);
+    assert.equal(told.length, 0, 'one poll is not yet behind');
     feed().changes([call('e', 0)], 0);
+    feed().changes([call('f', 0)], 0);
     assert.deepEqual(
       told.map((error) => error.extensions),
       [{ code: 'SUBSCRIPTION_LIMIT', limit: 'LIVE_SEND_BUFFER', max: 3 }],
