@@ -51,7 +51,7 @@ export interface WarmGoal {
  * server in the same run: the most the server answers at all, Apollo and HTTP included. Run once with
  * the default settings (every answer executed, from the bucket cache) and once with RESPONSE_CACHE=true.
  */
-export async function runWarm(gateway: Child, setting: string, goal: WarmGoal): Promise<{ figures: WarmFigures; row: Row }> {
+async function runWarm(gateway: Child, setting: string, goal: WarmGoal): Promise<{ figures: WarmFigures; row: Row }> {
   const query = dashboard();
   const primed = await post(gateway.url, query, TOKEN);
   const dashboardBytes = JSON.stringify(primed.body).length;
@@ -70,4 +70,23 @@ export async function runWarm(gateway: Child, setting: string, goal: WarmGoal): 
       note: `${DURATION_S} s each after ${WARMUP_S} s warm-up; dashboard/typename${ratio >= goal.ratio ? '' : `; held back by ${goal.heldBack}`}`,
     },
   };
+}
+
+/**
+ * Rows 5 and 6: the bucket-cache dashboard on `gateway`, then the response cache on the gateway that
+ * `responseCached` starts (RESPONSE_CACHE=true), each against its own `{ __typename }` ceiling.
+ */
+export async function runWarmRows(
+  gateway: Child,
+  responseCached: () => Promise<Child>,
+): Promise<{ figures: { bucketCache: WarmFigures; responseCache: WarmFigures }; rows: Row[] }> {
+  const bucketCache = await runWarm(gateway, 'bucket cache', {
+    ratio: 0.2,
+    heldBack: "graphql-js executing ~1,500 fields (getArgumentValues, executeFields, completeValue) and Apollo's JSON printing of the answer",
+  });
+  const responseCache = await runWarm(await responseCached(), 'RESPONSE_CACHE=true', {
+    ratio: 0.5,
+    heldBack: "the response cache's per-hit work: hashing the query text for the key, JSON.parse of the stored answer and JSON.stringify again",
+  });
+  return { figures: { bucketCache: bucketCache.figures, responseCache: responseCache.figures }, rows: [bucketCache.row, responseCache.row] };
 }
