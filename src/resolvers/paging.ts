@@ -10,10 +10,10 @@ export interface PageRequest extends CursorScope {
 }
 
 /**
- * Keyset paging over a list already sorted ascending by `keyOf` (an array, or a range of cached buckets
- * read in place). The page starts strictly after the
- * cursor's key, so a call that arrives between two page requests shifts nothing and no item is
- * repeated or skipped. DESC walks the same list from the end.
+ * Keyset paging over a list already sorted ascending by `keyOf`: an array, or a range of cached
+ * buckets read in place. The page starts strictly after the cursor's key, so a call that arrives
+ * between two page requests shifts nothing and no item is repeated or skipped. DESC walks the same
+ * list from the end.
  */
 export function pageOf<T>(sortedAscending: PositionalList<T>, request: PageRequest, keyOf: (item: T) => CursorKey): PageModel<T> {
   const count = sortedAscending.length;
