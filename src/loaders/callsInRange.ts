@@ -135,6 +135,18 @@ export function isOrderedRun(buckets: readonly (readonly CallModel[])[]): boolea
   return true;
 }
 
+// The same verdict for one bucket alone, as callIn asks it for every id: one lookup, no name to build.
+const sortedBuckets = new WeakMap<readonly CallModel[], boolean>();
+
+function isSortedBucket(bucket: readonly CallModel[]): boolean {
+  let sorted = sortedBuckets.get(bucket);
+  if (sorted === undefined) {
+    sorted = ascendingWithDistinctIds([bucket]);
+    sortedBuckets.set(bucket, sorted);
+  }
+  return sorted;
+}
+
 function bucketNumber(bucket: readonly CallModel[]): number {
   let number = bucketNumbers.get(bucket);
   if (number === undefined) {
@@ -198,7 +210,7 @@ export async function loadCall(
  * elsewhere in the bucket (its begin time moved upstream) or an unsorted bucket takes the scan.
  */
 export function callIn(bucket: readonly CallModel[], callId: string, beginTime: number): CallModel | null {
-  if (isOrderedRun([bucket])) {
+  if (isSortedBucket(bucket)) {
     for (let index = firstBeginningAt(bucket, beginTime); index < bucket.length && bucket[index]!.beginTime === beginTime; index++) {
       if (bucket[index]!.callId === callId) return bucket[index]!;
     }

@@ -15,11 +15,8 @@ const NOT_A_CALL_ID = 'not a Call id';
  * (base64url), versioned by its prefix.
  */
 export function encodeCallId({ siteId, callId, beginTime }: CallIdentity): string {
-  return encodeRemembered(`${PREFIX}${siteId}:${beginTime}:${callId}`);
+  return Buffer.from(`${PREFIX}${siteId}:${beginTime}:${callId}`).toString('base64url');
 }
-
-// Remembered: a polled dashboard asks the same calls' ids on every request, and base64 through a Buffer costs more than a lookup.
-const encodeRemembered = rememberAnswers((text: string) => Buffer.from(text).toString('base64url'), 4_096);
 
 /** What encodeCallId encoded, or null for anything it did not make. */
 export function parseCallId(id: string): CallIdentity | null {
