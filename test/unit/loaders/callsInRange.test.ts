@@ -37,6 +37,13 @@ function randomBuckets(random: (below: number) => number, round: number): (reado
   });
 }
 
+/** A range over the buckets' span that may start before it, end after it, or be empty. */
+function randomRange(random: (below: number) => number, buckets: readonly unknown[]): { from: number; to: number } {
+  const span = buckets.length * BUCKET_MS;
+  const from = random(span + 1) - 50;
+  return { from, to: from + random(span + 100) };
+}
+
 const keyOf = (c: CallModel): string => `${c.callId}@${c.beginTime}`;
 
 describe('calls of a range', () => {
@@ -55,9 +62,7 @@ describe('calls of a range', () => {
     let distinct = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const buckets = randomBuckets(random, round);
-      const span = buckets.length * BUCKET_MS;
-      const from = random(span + 1) - 50;
-      const to = from + random(span + 100);
+      const { from, to } = randomRange(random, buckets);
       const expected = sortOfAll(buckets, from, to);
       const all = buckets.flat();
       if (new Set(all.map((c) => c.callId)).size < all.length) repeated++;
@@ -79,9 +84,7 @@ describe('calls of a range', () => {
     const random = randomSource(5);
     for (let round = 0; round < ROUNDS; round++) {
       const buckets = randomBuckets(random, round);
-      const span = buckets.length * BUCKET_MS;
-      const from = random(span + 1) - 50;
-      const to = from + random(span + 100);
+      const { from, to } = randomRange(random, buckets);
       const expected = callsInRange(buckets, from, to);
       const range = callRange(buckets, from, to);
       assert.equal(range.length, expected.length, `round ${round}, range [${from}, ${to})`);
