@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import type { Child } from './children.js';
 import { dashboard } from './fanOut.js';
+import { graphqlFloorMs } from './graphqlFloor.js';
 import type { Row } from './report.js';
 import { post } from './setup.js';
 
@@ -51,7 +52,7 @@ export interface WarmGoal {
  * server in the same run: the most the server answers at all, Apollo and HTTP included. Run once with
  * the default settings (every answer executed, from the bucket cache) and once with RESPONSE_CACHE=true.
  */
-export async function runWarm(gateway: Child, setting: string, goal: WarmGoal): Promise<{ figures: WarmFigures; row: Row }> {
+async function runWarm(gateway: Child, setting: string, goal: WarmGoal): Promise<{ figures: WarmFigures; row: Row }> {
   const query = dashboard();
   const primed = await post(gateway.url, query, TOKEN);
   const dashboardBytes = JSON.stringify(primed.body).length;
@@ -69,5 +70,35 @@ export async function runWarm(gateway: Child, setting: string, goal: WarmGoal): 
       met: ratio >= goal.ratio,
       note: `${DURATION_S} s each after ${WARMUP_S} s warm-up; dashboard/typename${ratio >= goal.ratio ? '' : `; held back by ${goal.heldBack}`}`,
     },
+  };
+}
+
+/**
+ * Rows 5 and 6: the bucket-cache dashboard on `gateway`, then the response cache on the gateway that
+ * `responseCached` starts (RESPONSE_CACHE=true), each against its own `{ __typename }` ceiling.
+ */
+export async function runWarmRows(
+  gateway: Child,
+  responseCached: () => Promise<Child>,
+): Promise<{ figures: { bucketCache: WarmFigures & { graphqlFloorMs: number }; responseCache: WarmFigures }; rows: Row[] }> {
+  const bucketCache = await runWarm(gateway, 'bucket cache', {
+    ratio: 0.2,
+    heldBack:
+      "graphql-js's own per-field work on ~1,500 fields (getArgumentValues, executeFields, completeValue: about half of a request) and JSON.stringify of its null-prototype result objects (README Performance)",
+  });
+  // What graphql-js alone needs for the same answer: the bound on this row that no work of ours can lift.
+  const query = dashboard();
+  const floorMs = graphqlFloorMs(query, (await post(gateway.url, query, TOKEN)).body.data);
+  const bucketRow = {
+    ...bucketCache.row,
+    note: `${bucketCache.row.note}; graphql-js alone on this document (sync reads of the same answer, in the bench process): ${floorMs.toFixed(2)} ms, at most ${Math.floor(1000 / floorMs)} req/s a core`,
+  };
+  const responseCache = await runWarm(await responseCached(), 'RESPONSE_CACHE=true', {
+    ratio: 0.5,
+    heldBack: "the response cache's per-hit work: hashing the query text for the key, JSON.parse of the stored answer and JSON.stringify again",
+  });
+  return {
+    figures: { bucketCache: { ...bucketCache.figures, graphqlFloorMs: floorMs }, responseCache: responseCache.figures },
+    rows: [bucketRow, responseCache.row],
   };
 }

@@ -9,7 +9,7 @@ import { guardEntityRepresentations } from './resolvers/representation.js';
 type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: DocumentNode }>['resolvers']>;
 
 /** The SDL in schema/ is the contract: every *.graphql file directly in it, in name order. */
-function readTypeDefs(): DocumentNode {
+export function readTypeDefs(): DocumentNode {
   const dir = join(projectRoot, 'schema');
   const files = readdirSync(dir)
     .filter((name) => name.endsWith('.graphql'))

@@ -1,5 +1,5 @@
 import type { SiteResolvers } from '../generated/resolvers.js';
-import { loadCallsInRange } from '../loaders/callsInRange.js';
+import { loadCallRange, loadCallsInRange } from '../loaders/callsInRange.js';
 import { loadTimeline } from '../loaders/timelineInRange.js';
 import { callSortKey, compareEvents, eventSortKey } from '../model/order.js';
 import { deflectionStatsOf } from '../model/stats.js';
@@ -23,8 +23,11 @@ export const Site: SiteResolvers = {
     const range = validRange(from, to, settings.maxRangeMs);
     const request = { field: 'calls', order, first: validPageSize(first) } as const;
     const afterKey = after ? decodeCursor(after, request, CALL_KEY_SHAPE) : null;
+    const page = { ...request, after: afterKey };
+    // Without a filter the page is read from the range in place: its count is the range's length.
+    if (!filter) return pageOf(await loadCallRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), page, callSortKey);
     const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return pageOf(callsMatching(calls, filter), { ...request, after: afterKey }, callSortKey);
+    return pageOf(callsMatching(calls, filter), page, callSortKey);
   },
 
   async events(site, { from, to, filter, order, first, after }, { loaders, settings }) {

@@ -1,3 +1,4 @@
+import type { PositionalList } from '../loaders/callsInRange.js';
 import { compareSortKeys } from '../model/order.js';
 import { encodeCursor, type CursorKey, type CursorScope } from './cursor.js';
 import type { PageModel } from './models.js';
@@ -9,15 +10,16 @@ export interface PageRequest extends CursorScope {
 }
 
 /**
- * Keyset paging over a list already sorted ascending by `keyOf`. The page starts strictly after the
- * cursor's key, so a call that arrives between two page requests shifts nothing and no item is
- * repeated or skipped. DESC walks the same list from the end.
+ * Keyset paging over a list already sorted ascending by `keyOf`: an array, or a range of cached
+ * buckets read in place. The page starts strictly after the cursor's key, so a call that arrives
+ * between two page requests shifts nothing and no item is repeated or skipped. DESC walks the same
+ * list from the end.
  */
-export function pageOf<T>(sortedAscending: readonly T[], request: PageRequest, keyOf: (item: T) => CursorKey): PageModel<T> {
+export function pageOf<T>(sortedAscending: PositionalList<T>, request: PageRequest, keyOf: (item: T) => CursorKey): PageModel<T> {
   const count = sortedAscending.length;
   const ascending = request.order === 'ASC';
   // DESC reads the list from the end by index: a reversed copy of a whole range per request is garbage.
-  const at = ascending ? (position: number) => sortedAscending[position]! : (position: number) => sortedAscending[count - 1 - position]!;
+  const at = ascending ? (position: number) => sortedAscending.at(position)! : (position: number) => sortedAscending.at(count - 1 - position)!;
   let start = 0;
   const { after } = request;
   if (after) {

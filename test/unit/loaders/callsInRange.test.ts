@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { callsInRange } from '../../../src/loaders/callsInRange.js';
+import { callIn, callRange, callsInRange } from '../../../src/loaders/callsInRange.js';
 import { emptyCallFields, type CallModel } from '../../../src/model/call.js';
 import { buildCall, packOf } from '../../helpers/decodeOracle.js';
 import { eventKindOf } from '../../../src/model/eventKind.js';
@@ -37,6 +37,13 @@ function randomBuckets(random: (below: number) => number, round: number): (reado
   });
 }
 
+/** A range over the buckets' span that may start before it, end after it, or be empty. */
+function randomRange(random: (below: number) => number, buckets: readonly unknown[]): { from: number; to: number } {
+  const span = buckets.length * BUCKET_MS;
+  const from = random(span + 1) - 50;
+  return { from, to: from + random(span + 100) };
+}
+
 const keyOf = (c: CallModel): string => `${c.callId}@${c.beginTime}`;
 
 describe('calls of a range', () => {
@@ -55,9 +62,7 @@ describe('calls of a range', () => {
     let distinct = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const buckets = randomBuckets(random, round);
-      const span = buckets.length * BUCKET_MS;
-      const from = random(span + 1) - 50;
-      const to = from + random(span + 100);
+      const { from, to } = randomRange(random, buckets);
       const expected = sortOfAll(buckets, from, to);
       const all = buckets.flat();
       if (new Set(all.map((c) => c.callId)).size < all.length) repeated++;
@@ -73,6 +78,37 @@ describe('calls of a range', () => {
       }
     }
     assert.ok(repeated > 0 && distinct > 0, `both kinds of data were drawn (${repeated} with a repeated callId, ${distinct} without)`);
+  });
+
+  it('a range read in place holds the calls of callsInRange at the same positions, and nothing outside them', () => {
+    const random = randomSource(5);
+    for (let round = 0; round < ROUNDS; round++) {
+      const buckets = randomBuckets(random, round);
+      const { from, to } = randomRange(random, buckets);
+      const expected = callsInRange(buckets, from, to);
+      const range = callRange(buckets, from, to);
+      assert.equal(range.length, expected.length, `round ${round}, range [${from}, ${to})`);
+      expected.forEach((c, i) => assert.equal(range.at(i), c, `round ${round}, position ${i}`));
+      for (const outside of [expected.length, expected.length + 1]) assert.equal(range.at(outside), undefined, `position ${outside}`);
+    }
+  });
+
+  it('a call is found by its callId at its begin time, and by its callId alone when its begin time moved', () => {
+    const bucket = packOf(SITE, [call('a', 100), call('b', 100), call('c', 200), call('d', 300)]).calls();
+    assert.equal(callIn(bucket, 'b', 100)?.callId, 'b');
+    assert.equal(callIn(bucket, 'c', 200)?.callId, 'c');
+    // The id named another begin time than the bucket now holds: still that call, as a scan would find it.
+    assert.equal(callIn(bucket, 'd', 250)?.callId, 'd');
+    assert.equal(callIn(bucket, 'a', 300)?.callId, 'a');
+    assert.equal(callIn(bucket, 'e', 100), null);
+    assert.equal(callIn([], 'a', 100), null);
+  });
+
+  it('a bucket that is not one sorted run (a callId twice) is scanned: the first call with the callId', () => {
+    const first = call('a', 300);
+    // A binary search at time 100 would land on the second 'a'; the scan answers the first, as it always did.
+    const bucket = [first, call('x', 50), call('a', 100)];
+    assert.equal(callIn(bucket, 'a', 100), first);
   });
 
   it('buckets out of time order still give a sorted range', () => {

@@ -5,6 +5,7 @@ import { callSortKey } from '../../../src/model/order.js';
 import { decodeCursor, type CursorKey } from '../../../src/resolvers/cursor.js';
 import type { PageModel } from '../../../src/resolvers/models.js';
 import { pageOf } from '../../../src/resolvers/paging.js';
+import { callRange } from '../../../src/loaders/callsInRange.js';
 import { buildCall, packOf } from '../../helpers/decodeOracle.js';
 import { randomSource } from '../../helpers/random.js';
 
@@ -34,6 +35,30 @@ describe('pageOf', () => {
         }
         const expected = order === 'ASC' ? [...sorted] : [...sorted].reverse();
         assert.deepEqual(walked.map(keyOf), expected.map(keyOf));
+      }
+    }
+  });
+
+  it('pages a range of buckets read in place exactly as the same calls in one array', () => {
+    const random = randomSource(5);
+    for (let round = 0; round < 50; round++) {
+      const buckets = Array.from({ length: 1 + random(4) }, (_, bucket) =>
+        packOf(
+          '1',
+          Array.from({ length: random(8) }, (_, i) => call(`b${bucket}-${i}`, bucket * 100 + random(8) * 10)),
+        ).calls(),
+      );
+      const range = callRange(buckets, 0, buckets.length * 100);
+      const calls = buckets.flat();
+      for (const order of ['ASC', 'DESC'] as const) {
+        const pivot = calls[random(calls.length + 1)];
+        const after = pivot ? callSortKey(pivot) : null;
+        const request = { field: 'calls', order, first: 1 + random(6), after } as const;
+        const inPlace = pageOf(range, request, callSortKey);
+        const copied = pageOf(calls, request, callSortKey);
+        assert.deepEqual(inPlace.items.map(keyOf), copied.items.map(keyOf), `round ${round}, ${order}`);
+        assert.equal(inPlace.totalCount, copied.totalCount);
+        assert.equal(inPlace.hasNextPage, copied.hasNextPage);
       }
     }
   });
