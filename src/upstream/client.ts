@@ -326,6 +326,8 @@ export class LiveDeflectClient {
     } catch (error) {
       reader.abort();
       response.body.destroy();
+      // The operation's deadline passed while decoding kept the body waiting: its time is up, the body is not at fault.
+      if (request.signal?.aborted) throw new AttemptCut();
       // The reader refused the body (or lost its decoder): the window fails, the upstream did nothing wrong.
       if (error instanceof BodyFault) return { status: 200, retryAfter, result: unreadableBody(error) };
       throw cut() ? new AttemptCut() : error;
@@ -340,6 +342,7 @@ export class LiveDeflectClient {
         result: { ...decoded, bodyBytes, decodeWaitMs: Math.round(decodeWaitMs + performance.now() - decodeStarted) },
       };
     } catch (error) {
+      if (request.signal?.aborted) throw new AttemptCut();
       return { status: 200, retryAfter, result: unreadableBody(error) };
     }
   }

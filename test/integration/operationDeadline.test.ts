@@ -25,4 +25,19 @@ describe('the operation deadline', () => {
       await stack.close();
     }
   });
+
+  it('passing while a window is still being decoded is UPSTREAM_TIMEOUT naming the deadline, not a body fault', async () => {
+    // One busy day (~24,000 calls, ~50 MB), ready before the request: it arrives at once, and its decoding cannot fit in 300 ms.
+    const body = normalAnswer({ siteId: SITE, startTime: TEST_DAY, endTime: TEST_DAY + DAY_MS }, 1_000);
+    const stack = await startHostileStack(() => body, { env: { OPERATION_DEADLINE: '300ms', LIVEDEFLECT_RETRIES: '0' } });
+    try {
+      const answer = await stack.query(`{ site(id: "${SITE}") { calls(from: "${iso(TEST_DAY)}", to: "${iso(TEST_DAY + DAY_MS)}") { totalCount } } }`);
+      assert.equal(stack.upstream.requests.length, 1);
+      assert.equal(answer.body.errors?.[0]?.extensions?.code, 'UPSTREAM_TIMEOUT', JSON.stringify(answer.body.errors));
+      assert.match(answer.body.errors[0].message, /OPERATION_DEADLINE/);
+      assert.equal(stack.gateway.client.breakerState, 'closed');
+    } finally {
+      await stack.close();
+    }
+  });
 });
