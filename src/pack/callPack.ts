@@ -114,6 +114,29 @@ export function packLayout(counts: PackCounts): PackLayout {
   };
 }
 
+/** The layout a pack's header describes; PackFormatError for bytes that are not a pack of this format. */
+export function headerLayout(header: DataView): PackLayout {
+  if (header.getUint32(0, true) !== PACK_MAGIC) throw new PackFormatError('not a call pack (bad magic number)');
+  const refWidth = header.getUint8(20);
+  const timeWidth = header.getUint8(21);
+  const offsetWidth = header.getUint8(22);
+  const beginWidth = header.getUint8(23);
+  if (!isWidth(refWidth, 2, 4) || !isWidth(timeWidth, 4, 8) || !isWidth(offsetWidth, 2, 4) || !isWidth(beginWidth, 4, 8)) {
+    throw new PackFormatError('unknown column widths');
+  }
+  return packLayout({
+    calls: header.getUint32(4, true),
+    events: header.getUint32(8, true),
+    strings: header.getUint32(12, true),
+    stringBytes: header.getUint32(16, true),
+    prefixed: header.getUint32(32, true),
+    refWidth,
+    timeWidth,
+    offsetWidth,
+    beginWidth,
+  });
+}
+
 /** The narrowest offset column that holds every value up to `largest`. */
 export const offsetWidthFor = (largest: number): 2 | 4 => (largest <= 0xffff ? 2 : 4);
 
@@ -154,25 +177,8 @@ export class CallPack {
     const own = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
     if (own.byteLength < HEADER_BYTES) throw new PackFormatError(`a pack has a ${HEADER_BYTES}-byte header; got ${own.byteLength} bytes`);
     const header = new DataView(own.buffer, own.byteOffset, HEADER_BYTES);
-    if (header.getUint32(0, true) !== PACK_MAGIC) throw new PackFormatError('not a call pack (bad magic number)');
-    const refWidth = header.getUint8(20);
-    const timeWidth = header.getUint8(21);
-    const offsetWidth = header.getUint8(22);
-    const beginWidth = header.getUint8(23);
-    if (!isWidth(refWidth, 2, 4) || !isWidth(timeWidth, 4, 8) || !isWidth(offsetWidth, 2, 4) || !isWidth(beginWidth, 4, 8)) {
-      throw new PackFormatError('unknown column widths');
-    }
-    const layout = packLayout({
-      calls: header.getUint32(4, true),
-      events: header.getUint32(8, true),
-      strings: header.getUint32(12, true),
-      stringBytes: header.getUint32(16, true),
-      prefixed: header.getUint32(32, true),
-      refWidth,
-      timeWidth,
-      offsetWidth,
-      beginWidth,
-    });
+    const layout = headerLayout(header);
+    const { refWidth, timeWidth, offsetWidth, beginWidth } = layout;
     if (layout.byteLength !== own.byteLength || layout.prefixed > layout.strings)
       throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
     const { buffer, byteOffset } = own;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { CallModel } from '../../../src/model/call.js';
-import { CallPack, HEADER_BYTES, PackFormatError, packLayout } from '../../../src/pack/callPack.js';
+import { CallPack, HEADER_BYTES, headerLayout, PackFormatError } from '../../../src/pack/callPack.js';
 import { CallPackWriter } from '../../../src/pack/callPackWriter.js';
 import { decodeWindow, packOf } from '../../helpers/decodeOracle.js';
 import { byBeginTime, packWindow, readAll, SITE, WINDOW, wireBody } from '../../helpers/packedWindow.js';
@@ -83,17 +83,7 @@ describe('CallPack: the compact form of a bucket', () => {
     const pack = packOf(SITE, callsWithCallerInfo(['shared prefix, then one', 'shared prefix, then two']), WINDOW.startTime);
     const bytes = new Uint8Array(pack.data);
     const header = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
-    const layout = packLayout({
-      calls: header.getUint32(4, true),
-      events: header.getUint32(8, true),
-      strings: header.getUint32(12, true),
-      stringBytes: header.getUint32(16, true),
-      prefixed: header.getUint32(32, true),
-      refWidth: header.getUint8(20) as 2 | 4,
-      timeWidth: header.getUint8(21) as 4 | 8,
-      offsetWidth: header.getUint8(22) as 2 | 4,
-      beginWidth: header.getUint8(23) as 4 | 8,
-    });
+    const layout = headerLayout(header);
     assert.ok(layout.prefixed >= 1, 'the second callerInfo is stored as a prefix of the first and the rest');
     assert.equal(layout.offsetWidth, 2);
     new DataView(bytes.buffer, bytes.byteOffset).setUint16(layout.prefixLength + 2 * (layout.prefixed - 1), 0xfff0, true);
