@@ -5,7 +5,8 @@ import { ms } from './report.js';
 import { CONCURRENCY, DAY0, dayWindows, median, post, rangeQuery, SITE } from './setup.js';
 
 const RUNS = 5;
-const DAYS = 7;
+/** The cold range's days: one window each. */
+export const COLD_DAYS = 7;
 const GOAL = 1.1;
 /** What the profile (README "Performance") says the cold path waits on, printed when the goal is missed. */
 const HELD_BACK =
@@ -31,8 +32,8 @@ export interface ColdFigures {
  * fetch, text() and JSON.parse. Runs interleave the four, after one warm-up of each; ratios are of medians.
  */
 export async function runCold(simulator: Simulator, gateway: Child, floor: Child, client: Child): Promise<{ figures: ColdFigures; rows: Row[] }> {
-  const query = rangeQuery(DAY0, DAY0 + DAYS * 86_400_000);
-  const windows = dayWindows(DAY0, DAYS);
+  const query = rangeQuery(DAY0, DAY0 + COLD_DAYS * 86_400_000);
+  const windows = dayWindows(DAY0, COLD_DAYS);
   const floorRequest = { upstreamUrl: simulator.url, siteId: SITE, windows, concurrency: CONCURRENCY };
   await post(gateway.url, query, 'Bearer cold-warmup');
   await floor.floor(floorRequest);
@@ -69,7 +70,7 @@ export async function runCold(simulator: Simulator, gateway: Child, floor: Child
     figures: { gatewayMs, floorMs, clientMs, clientFloorMs, windows: windows.length, wireBytes, calls, upstreamRequests },
     rows: [
       {
-        scenario: `cold: ${DAYS} days, ${calls} calls, first: 500 + totalCount`,
+        scenario: `cold: ${COLD_DAYS} days, ${calls} calls, first: 500 + totalCount`,
         ours: `${ms(median(gatewayMs))} (${upstreamRequests} requests)`,
         baseline: `floor ${ms(median(floorMs))} (undici + JSON.parse, ${windows.length} windows, ${(wireBytes / 1e6).toFixed(0)} MB)`,
         ratio,

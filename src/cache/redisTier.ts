@@ -29,8 +29,10 @@ export type LeaseOutcome = 'ours' | 'theirs' | 'ready';
 /** A bucket after waiting for another replica: its value, or gone (that replica gave up or its lease ran out). */
 export type AwaitedBucket = RedisEntry | 'abandoned';
 
-const KEY_PREFIX = 'livedeflect:v1:';
-const LEASE_PREFIX = 'livedeflect:v1:lease:';
+// v2: the packs' format (callPack.ts, magic LDP2). Packs of another format live under other keys, so a
+// replica of another version finds a miss there, never a value it cannot read; they expire with their TTLs.
+const KEY_PREFIX = 'livedeflect:v2:';
+const LEASE_PREFIX = 'livedeflect:v2:lease:';
 /** A sorted set: one member per CACHE_KEY_SECRET in use (a hash of it), scored by when a replica last started with it. */
 const SECRETS_KEY = 'livedeflect:v1:secrets';
 /** A secret no replica started with for this long is taken to be out of use. */

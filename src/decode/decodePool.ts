@@ -281,10 +281,12 @@ class DecodeWorkerPool implements WindowDecoding {
  * little: one window's pack until it is handed over. Left at V8's defaults its heap grows far past
  * that before a full collection, and the process keeps the pages (bench row 5: +240 MB for 31 days,
  * ~150 MB with these). The old-generation cap is many busy days' packs, so only a runaway decode
- * reaches it, and that ends one window, not the process. A smaller young generation saved a little
- * more memory but cost the cold path about 10%.
+ * reaches it, and that ends one window, not the process. The young generation is 8 MiB (4 MiB
+ * semi-spaces): a worker's new space then tops out at ~8 MB instead of ~17 MB at 16 MiB, ~17 MB of the
+ * process's peak for 2 workers (bench rows 7-8), for ~2-5% more decode CPU in an A/B of the same windows.
+ * 4 MiB cost more again (more survivors copied per byte parsed).
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 };
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 };
 
 /**
  * The worker runs decodeWorker.ts under tsx (tests, `npm run dev`, the bench) and decodeWorker.js when

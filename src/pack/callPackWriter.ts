@@ -1,12 +1,25 @@
 import type { CallFields, CallInput, CallModel, EventInput, Stage } from '../model/call.js';
 import { stageOf } from '../model/call.js';
-import { kindCode, PACK_MAGIC, packLayout, stageCode } from './callPack.js';
+import { HEADER_BYTES, kindCode, offsetWidthFor, PACK_MAGIC, packLayout, stageCode } from './callPack.js';
 import { CALL_STRING_FIELDS } from './columns.js';
 
 const FIELD_COUNT = CALL_STRING_FIELDS.length;
 const NULL_REF = 0xffffffff;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
+/**
+ * The least a string must share with its base to be stored as a prefix and the rest: the prefix's base
+ * ref and length cost 4 bytes (2 + 2 in a busy bucket), so shorter shares would not pay.
+ */
+const MIN_SHARED_CHARS = 8;
+/**
+ * Only strings this long are sorted for shared prefixes: sorting every string of a bucket made the pack's
+ * writing ~50% slower (on the decode threads, the cold path), and strings of 8 to 15 characters saved ~2% of
+ * a busy bucket's pack.
+ */
+const MIN_SORTED_CHARS = 16;
+
+const fitsInt32 = (value: number): boolean => Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX;
 
 /**
  * Builds one bucket's CallPack (layout in callPack.ts). Each call is encoded as it is added: its
@@ -18,6 +31,7 @@ export class CallPackWriter {
   private readonly table = new StringTable();
   private readonly siteRef: number;
   private readonly bucketRef: number;
+  private readonly bucket: number;
   // One entry per row (a call added), in the order added.
   private readonly beginTimes: number[] = [];
   private readonly stages: number[] = [];
@@ -34,6 +48,7 @@ export class CallPackWriter {
   constructor(siteId: string, bucket: number) {
     this.siteRef = this.table.ref(siteId);
     this.bucketRef = this.table.ref(String(bucket));
+    this.bucket = bucket;
   }
 
   /** A call as the decoder reads it off the wire; returns its row, for remove(). */
@@ -68,24 +83,29 @@ export class CallPackWriter {
     });
     let events = 0;
     let offsetsFit = true;
+    let beginsFit = true;
     for (const row of rows) {
+      if (!fitsInt32(this.beginTimes[row]! - this.bucket)) beginsFit = false;
       for (let event = this.firstEvents[row]!; event < this.eventEnd(row); event++) {
-        const offset = this.eventTimes[event]! - this.beginTimes[row]!;
-        if (offset < INT32_MIN || offset > INT32_MAX) offsetsFit = false;
+        if (!fitsInt32(this.eventTimes[event]! - this.beginTimes[row]!)) offsetsFit = false;
         events++;
       }
     }
+    const strings = table.plan();
     const refWidth = table.count < 0xffff ? 2 : 4;
     const layout = packLayout({
       calls: rows.length,
       events,
       strings: table.count,
-      stringBytes: table.bytes,
+      stringBytes: strings.bytes,
+      prefixed: strings.prefixed,
       refWidth,
       timeWidth: offsetsFit ? 4 : 8,
+      offsetWidth: offsetWidthFor(Math.max(strings.bytes, events)),
+      beginWidth: beginsFit ? 4 : 8,
     });
     const buffer = new ArrayBuffer(layout.byteLength);
-    const header = new DataView(buffer, 0, 32);
+    const header = new DataView(buffer, 0, HEADER_BYTES);
     header.setUint32(0, PACK_MAGIC, true);
     header.setUint32(4, layout.calls, true);
     header.setUint32(8, layout.events, true);
@@ -93,14 +113,19 @@ export class CallPackWriter {
     header.setUint32(16, layout.stringBytes, true);
     header.setUint8(20, layout.refWidth);
     header.setUint8(21, layout.timeWidth);
-    header.setUint32(24, this.siteRef, true);
-    header.setUint32(28, this.bucketRef, true);
+    header.setUint8(22, layout.offsetWidth);
+    header.setUint8(23, layout.beginWidth);
+    header.setUint32(24, strings.refOf[this.siteRef]!, true);
+    header.setUint32(28, strings.refOf[this.bucketRef]!, true);
+    header.setUint32(32, layout.prefixed, true);
 
     const Ref = refWidth === 2 ? Uint16Array : Uint32Array;
+    const Offset = layout.offsetWidth === 2 ? Uint16Array : Uint32Array;
     const nullRef = refWidth === 2 ? 0xffff : NULL_REF;
-    const beginTimes = new Float64Array(buffer, layout.beginTime, layout.calls);
+    const refOf = (ref: number): number => (ref === NULL_REF ? nullRef : strings.refOf[ref]!);
+    const beginTimes = beginsFit ? new Int32Array(buffer, layout.beginTime, layout.calls) : new Float64Array(buffer, layout.beginTime, layout.calls);
     const eventTimes = offsetsFit ? new Int32Array(buffer, layout.eventTime, events) : new Float64Array(buffer, layout.eventTime, events);
-    const firstEvents = new Uint32Array(buffer, layout.firstEvent, layout.calls + 1);
+    const firstEvents = new Offset(buffer, layout.firstEvent, layout.calls + 1);
     const callRefs = new Ref(buffer, layout.callStrings, layout.calls * FIELD_COUNT);
     const rawTypeRefs = new Ref(buffer, layout.rawType, events);
     const infoRefs = new Ref(buffer, layout.info, events);
@@ -109,23 +134,25 @@ export class CallPackWriter {
     let at = 0;
     rows.forEach((row, index) => {
       const begin = this.beginTimes[row]!;
-      beginTimes[index] = begin;
+      beginTimes[index] = beginsFit ? begin - this.bucket : begin;
       stages[index] = this.stages[row]!;
       firstEvents[index] = at;
-      for (let field = 0; field < FIELD_COUNT; field++) {
-        const ref = this.callRefs[row * FIELD_COUNT + field]!;
-        callRefs[index * FIELD_COUNT + field] = ref === NULL_REF ? nullRef : ref;
-      }
+      for (let field = 0; field < FIELD_COUNT; field++) callRefs[index * FIELD_COUNT + field] = refOf(this.callRefs[row * FIELD_COUNT + field]!);
       for (let event = this.firstEvents[row]!; event < this.eventEnd(row); event++, at++) {
         eventTimes[at] = offsetsFit ? this.eventTimes[event]! - begin : this.eventTimes[event]!;
         kinds[at] = this.kinds[event]!;
-        rawTypeRefs[at] = this.rawTypeRefs[event]!;
-        const info = this.infoRefs[event]!;
-        infoRefs[at] = info === NULL_REF ? nullRef : info;
+        rawTypeRefs[at] = refOf(this.rawTypeRefs[event]!);
+        infoRefs[at] = refOf(this.infoRefs[event]!);
       }
     });
     firstEvents[layout.calls] = at;
-    table.write(new Uint32Array(buffer, layout.stringEnd, layout.strings), Buffer.from(buffer, layout.text, layout.stringBytes));
+    table.write(
+      strings,
+      new Offset(buffer, layout.stringEnd, layout.strings),
+      new Ref(buffer, layout.prefixBase, layout.prefixed),
+      new Offset(buffer, layout.prefixLength, layout.prefixed),
+      Buffer.from(buffer, layout.text, layout.stringBytes),
+    );
     return new Uint8Array(buffer);
   }
 
@@ -152,6 +179,19 @@ export class CallPackWriter {
   }
 }
 
+/** Private: how a StringTable is written: the pack's order of its strings, and which of them are stored as a shared prefix and the rest. */
+interface TablePlan {
+  /** The pack's ref of each string, by the table's own number. */
+  readonly refOf: Uint32Array;
+  /** The table's number of each of the pack's strings, in the pack's order: the plain ones, then the prefixed. */
+  readonly order: readonly number[];
+  /** By the table's number: the base (its table number) and the characters taken from it, for each prefixed string. */
+  readonly prefixes: ReadonlyMap<number, { readonly base: number; readonly chars: number; readonly bytes: number }>;
+  readonly prefixed: number;
+  /** The text's bytes: each plain string whole, each prefixed one after its prefix. */
+  readonly bytes: number;
+}
+
 /** Private: each distinct string once, UTF-8, numbered in order of first use. */
 class StringTable {
   private readonly refs = new Map<string, number>();
@@ -160,10 +200,6 @@ class StringTable {
 
   get count(): number {
     return this.strings.length;
-  }
-
-  get bytes(): number {
-    return this.byteCount;
   }
 
   ref(text: string | null): number {
@@ -182,11 +218,58 @@ class StringTable {
     return this.strings[ref]!;
   }
 
-  write(ends: Uint32Array, text: Buffer): void {
+  /**
+   * Which strings share a prefix with another: in sorted order, strings with a long common prefix are
+   * neighbours, so each string of at least MIN_SORTED_CHARS is compared with the last plain one before it.
+   * One that shares at least MIN_SHARED_CHARS with it keeps only the rest; one that does not becomes the
+   * next base. A base is always plain, so a string is read in at most two slices.
+   */
+  plan(): TablePlan {
+    const strings = this.strings;
+    // The default sort compares strings by UTF-16 code units, as `<` does; with no comparator to call it is the fastest.
+    const sorted = strings.filter((text) => text.length >= MIN_SORTED_CHARS).sort();
+    const prefixes = new Map<number, { base: number; chars: number; bytes: number }>();
+    let base: string | null = null;
+    let baseRef = -1;
+    let sharedBytes = 0;
+    for (const text of sorted) {
+      const chars = base === null ? 0 : sharedChars(base, text);
+      if (chars < MIN_SHARED_CHARS) {
+        base = text;
+        baseRef = this.refs.get(text)!;
+        continue;
+      }
+      const bytes = Buffer.byteLength(text.slice(0, chars), 'utf8');
+      prefixes.set(this.refs.get(text)!, { base: baseRef, chars, bytes });
+      sharedBytes += bytes;
+    }
+    const order: number[] = [];
+    for (let ref = 0; ref < strings.length; ref++) if (!prefixes.has(ref)) order.push(ref);
+    for (let ref = 0; ref < strings.length; ref++) if (prefixes.has(ref)) order.push(ref);
+    const refOf = new Uint32Array(strings.length);
+    order.forEach((ref, index) => (refOf[ref] = index));
+    return { refOf, order, prefixes, prefixed: prefixes.size, bytes: this.byteCount - sharedBytes };
+  }
+
+  write(plan: TablePlan, ends: Uint16Array | Uint32Array, bases: Uint16Array | Uint32Array, lengths: Uint16Array | Uint32Array, text: Buffer): void {
     let at = 0;
-    this.strings.forEach((string, index) => {
-      at += text.write(string, at, 'utf8');
+    const firstPrefixed = this.strings.length - plan.prefixed;
+    plan.order.forEach((ref, index) => {
+      const prefix = plan.prefixes.get(ref);
+      at += text.write(prefix ? this.strings[ref]!.slice(prefix.chars) : this.strings[ref]!, at, 'utf8');
       ends[index] = at;
+      if (!prefix) return;
+      bases[index - firstPrefixed] = plan.refOf[prefix.base]!;
+      lengths[index - firstPrefixed] = prefix.bytes;
     });
   }
+}
+
+/** How many leading UTF-16 units two strings share, never ending inside a surrogate pair (so both parts are whole characters). */
+function sharedChars(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let chars = 0;
+  while (chars < max && a.charCodeAt(chars) === b.charCodeAt(chars)) chars++;
+  const last = chars > 0 ? b.charCodeAt(chars - 1) : 0;
+  return last >= 0xd800 && last <= 0xdbff ? chars - 1 : chars;
 }
