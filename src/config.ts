@@ -316,17 +316,12 @@ class EnvReader {
     if (text === undefined) return [];
     return text.split(',').map((item) => {
       const prefix = item.trim();
-      let parsed: URL | null = null;
-      try {
-        parsed = new URL(prefix);
-      } catch {
-        // reported below
-      }
+      const parsed = httpUrl(prefix);
       if (parsed && (parsed.username || parsed.password)) {
         // Not echoed: the value holds a credential.
         throw new ConfigError(`${name} must not carry credentials in its URLs (user:password@)`);
       }
-      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+      if (!parsed || parsed.search || parsed.hash) {
         throw new ConfigError(
           `${name} must be a comma-separated list of http(s) URLs with no query, like http://router:4000/callback; got "${prefix}"`,
         );
@@ -342,14 +337,9 @@ class EnvReader {
     if (text === '*') return '*';
     return text.split(',').map((item) => {
       const origin = item.trim();
-      let parsed: URL | null = null;
-      try {
-        parsed = new URL(origin);
-      } catch {
-        // reported below
-      }
-      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
-        const hint = parsed && ['http:', 'https:'].includes(parsed.protocol) ? ` (did you mean "${parsed.origin}"?)` : '';
+      const parsed = httpUrl(origin);
+      if (!parsed || parsed.origin !== origin) {
+        const hint = parsed ? ` (did you mean "${parsed.origin}"?)` : '';
         throw new ConfigError(
           `${name} must be "*" or a comma-separated list of origins like https://app.example.com,http://localhost:5173; got "${origin}"${hint}`,
         );
@@ -371,5 +361,15 @@ class EnvReader {
       throw new ConfigError(`${name} must use ${protocols.join(' or ')}; got "${url.protocol}"`);
     }
     return text.replace(/\/+$/, '');
+  }
+}
+
+/** The text as an http(s) URL; null when it is not one. */
+function httpUrl(text: string): URL | null {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
   }
 }
