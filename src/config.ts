@@ -355,7 +355,8 @@ class EnvReader {
     try {
       url = new URL(text);
     } catch {
-      throw new ConfigError(`${name} must be a URL like ${protocols[0]}//host:port; got "${text}"`);
+      // Without its user:password, should it have one (REDIS_URL's password).
+      throw new ConfigError(`${name} must be a URL like ${protocols[0]}//host:port; got "${text.replace(/\/\/[^/]*@/, '//…@')}"`);
     }
     if (!protocols.includes(url.protocol)) {
       throw new ConfigError(`${name} must use ${protocols.join(' or ')}; got "${url.protocol}"`);

@@ -55,7 +55,7 @@ describe('Subscription.callUpdates over the HTTP callback protocol', () => {
     router = await startCallbackRouter();
     stack = await startStack({
       staticAuthorization: null,
-      env: { LIVE_POLL_INTERVAL: '100ms', LIVEDEFLECT_RETRIES: '0', LIVE_CALLBACK_URLS: router.baseUrl },
+      env: { LIVE_POLL_INTERVAL: '100ms', LIVEDEFLECT_RETRIES: '0', LIVE_CALLBACK_URLS: router.baseUrl, ALLOW_BATCHED_REQUESTS: 'true' },
       simulator: { callsPerHour: CALLS_PER_HOUR, now: clock.now, precompute: true, credentials: { [TOKEN]: [SITE] } },
     });
   });
@@ -148,6 +148,17 @@ describe('Subscription.callUpdates over the HTTP callback protocol', () => {
       });
       assert.equal(refusedHeartbeat.status, 400, `a heartbeat of ${heartbeat} ms`);
     }
+    // In a batch, the subscription would share the batch's request context, whose deadline and loader cache end with it.
+    const batched = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: TOKEN },
+      body: `[${router.body(router.open(), SUBSCRIPTION, { site: SITE })}]`,
+    });
+    const batch = (await batched.json()) as { errors?: { extensions?: { code?: string } }[] }[];
+    assert.deepEqual(
+      batch.map((answer) => answer.errors?.map((error) => error.extensions?.code)),
+      [['BAD_REQUEST']],
+    );
     assert.equal(router.requests, before, 'nothing was posted');
     assert.equal(stack.gateway.live.stats.subscriptions, 0);
   });

@@ -104,6 +104,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('does not repeat a password of an unreadable URL in its error', () => {
+    assert.throws(
+      () => loadConfig({ REDIS_URL: 'redis://:hunter2@redis:99999' }),
+      (error: Error) => /REDIS_URL/.test(error.message) && !error.message.includes('hunter2'),
+    );
+  });
+
   it('reads PERSISTED_DOCUMENTS and PERSISTED_DOCUMENTS_ONLY (off by default)', () => {
     assert.equal(loadConfig({}).persistedDocumentsFile, null);
     const config = loadConfig({ PERSISTED_DOCUMENTS: 'manifest.json', PERSISTED_DOCUMENTS_ONLY: 'true' });
