@@ -79,8 +79,9 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
 
 /**
  * One context per subscription, over WebSocket (the credential comes from the connection: connectionParams or
- * the upgrade request) or over the HTTP callback protocol (from the router's request). A subscription lives for hours: each update's nested reads get a deadline of
- * their own, and its loader caches nothing (each update reads the bucket store afresh).
+ * the upgrade request) or over the HTTP callback protocol (from the router's request). A subscription lives
+ * for hours: each update's nested reads get a deadline of their own, and its loader caches nothing (each
+ * update reads the bucket store afresh).
  */
 export function createSubscriptionContextFactory(
   options: ContextFactoryOptions,
