@@ -29,10 +29,10 @@ export type LeaseOutcome = 'ours' | 'theirs' | 'ready';
 /** A bucket after waiting for another replica: its value, or gone (that replica gave up or its lease ran out). */
 export type AwaitedBucket = RedisEntry | 'abandoned';
 
-// v2: the packs' format (callPack.ts, magic LDP2). Packs of another format live under other keys, so a
+// v3: the packs' format (callPack.ts, magic LDP3). Packs of another format live under other keys, so a
 // replica of another version finds a miss there, never a value it cannot read; they expire with their TTLs.
-const KEY_PREFIX = 'livedeflect:v2:';
-const LEASE_PREFIX = 'livedeflect:v2:lease:';
+const KEY_PREFIX = 'livedeflect:v3:';
+const LEASE_PREFIX = 'livedeflect:v3:lease:';
 /** A sorted set: one member per CACHE_KEY_SECRET in use (a hash of it), scored by when a replica last started with it. */
 const SECRETS_KEY = 'livedeflect:v1:secrets';
 /** A secret no replica started with for this long is taken to be out of use. */
@@ -270,7 +270,7 @@ export class RedisTier {
     if (value === null) return null;
     try {
       // A key without an expiry (-1) was not written by this tier; keep it briefly rather than forever.
-      return { pack: new CallPack(value), ttlMs: ttlMs > 0 ? ttlMs : 1_000 };
+      return { pack: CallPack.verified(value), ttlMs: ttlMs > 0 ? ttlMs : 1_000 };
     } catch (error) {
       if (!(error instanceof PackFormatError)) throw error;
       this.options.logger.warn({ key: valueKey(key), reason: error.message }, 'Redis holds a value this gateway cannot read: treated as a miss');

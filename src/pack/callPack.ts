@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import type { CallModel, Stage } from '../model/call.js';
 import type { EventKind } from '../model/eventKind.js';
 import { CALL_STRING_FIELDS } from './columns.js';
@@ -9,28 +10,38 @@ import { PackedCall } from './packedCall.js';
  * The wire repeats every call field on every event (~2.2 KB a call on a busy site); decoded into
  * objects a call still costs ~2.8 KB of heap (one object per event, one string per field, a parsed
  * callerInfo). Here a call is a row of fixed-width columns and its strings are UTF-8 in a table
- * shared by the bucket (skills, welcome texts, dialed numbers and event infos repeat), ~200 bytes a
+ * shared by the bucket (skills, welcome texts, dialed numbers and event infos repeat), ~125 bytes a
  * call. Outside the JS heap, so a cache of them costs no GC time, and its size is known exactly.
  *
  * Resolvers read it through PackedCall views (packedCall.ts), which decode a field when it is read.
  *
- * Layout, little-endian, every column aligned to its width (the header is 40 bytes):
- *   u32 magic, u32 calls, u32 events, u32 strings, u32 stringBytes, u8 refWidth (2|4), u8 timeWidth
- *   (4: i32 ms after the call's begin | 8: f64 epoch ms), u8 offsetWidth (2|4), u8 beginWidth (4: i32 ms
- *   after the bucket start | 8: f64 epoch ms), u32 siteId ref, u32 bucket ref (its start, in decimal),
- *   u32 prefixed, u32 0
+ * Layout, little-endian, every column aligned to its width (the header is 32 bytes):
+ *   u32 magic, u32 calls, u32 events, u32 strings, u32 plainBytes, u32 restBytes, u32 deflatedBytes,
+ *   u8 refWidth (2|4), u8 timeWidth (4: i32 ms after the call's begin | 8: f64 epoch ms), u8 offsetWidth
+ *   (2|4), u8 beginWidth (4: i32 ms after the bucket start | 8: f64 epoch ms)
  *   (i32|f64) beginTime[calls]; (i32|f64) eventTime[events]; offset firstEvent[calls + 1];
- *   offset stringEnd[strings]; ref prefixBase[prefixed]; offset prefixLength[prefixed];
- *   ref callStrings[calls * CALL_STRING_FIELDS.length]; ref rawType[events]; ref info[events];
- *   u8 stage[calls]; u8 kind[events]; utf8 text[stringBytes]
- * A ref is an index into the string table; its type's maximum value stands for null. The last
- * `prefixed` strings of the table store only what follows a prefix they share with an earlier string
- * (a base, never itself prefixed): callerInfo JSON and sequential ids share long prefixes. So a string
- * is at most two slices of the text, and reading one stays O(1).
+ *   offset stringEnd[strings]; ref callStrings[calls * (CALL_STRING_FIELDS.length - 1)]; ref rawType[events];
+ *   ref info[events]; u8 stage[calls]; u8 kind[events]; utf8 plain[plainBytes]; deflated rest[deflatedBytes]
+ * The string table has two parts. The first calls + 2 strings are plain text: each row's callId (string
+ * `row` is row `row`'s, so callIds need no ref column), then the site and the bucket start (in decimal).
+ * They are what ordering a range, finding a call and checking a Redis value against its key read, so they
+ * are read in place. Every other string (the rest) is in one raw-deflate stream: callerInfo JSON, phone
+ * numbers and ids compress ~3x, where the shared prefixes this format used to store saved ~12%. The rest is
+ * inflated when a call's other fields are first read, and kept for the packs read last (a few MiB in all:
+ * see INFLATED_BYTES), so a warm dashboard reads inflated text and a 31-day range does not inflate
+ * every bucket it counts. A ref indexes the whole table; its type's maximum value stands for null; stringEnd
+ * counts from the start of its own part.
  */
 
-export const PACK_MAGIC = 0x3250444c; // "LDP2"
-export const HEADER_BYTES = 40;
+export const PACK_MAGIC = 0x3350444c; // "LDP3"
+export const HEADER_BYTES = 32;
+/** Strings of a pack before its rest: one callId per row, then these two. */
+export const PLAIN_AFTER_CALLS = 2;
+/**
+ * The most inflated rest text kept, over all packs: the packs read last keep theirs, so a polled dashboard
+ * (a day of a busy site is ~0.9 MB of it) inflates nothing, while a range over months holds a few buckets'.
+ */
+const INFLATED_BYTES = 8 * 1024 * 1024;
 
 // Records, so the compiler names a stage or kind added to the model and forgotten here.
 const STAGE_CODES: Readonly<Record<Stage, number>> = { STARTED: 0, ACCEPTED: 1, DECLINED: 2, TEXT_SENT: 3, CONVERSATION_STARTED: 4 };
@@ -53,74 +64,64 @@ export const kindCode = (kind: EventKind): number => KIND_CODES[kind];
 export interface PackLayout {
   readonly calls: number;
   readonly events: number;
+  /** All strings: the plain ones (calls + PLAIN_AFTER_CALLS), then the rest. */
   readonly strings: number;
-  readonly stringBytes: number;
-  /** How many of the last strings share a prefix with a base string. */
-  readonly prefixed: number;
+  /** Bytes of the plain strings' text. */
+  readonly plainBytes: number;
+  /** Bytes of the rest's text, inflated. */
+  readonly restBytes: number;
+  /** Bytes of the rest's text as stored (raw deflate). */
+  readonly deflatedBytes: number;
   readonly refWidth: 2 | 4;
   readonly timeWidth: 4 | 8;
-  /** The width of firstEvent, stringEnd and prefixLength: 2 when the events and the text fit in a u16. */
+  /** The width of firstEvent and stringEnd: 2 when the events and each part's text fit in a u16. */
   readonly offsetWidth: 2 | 4;
   readonly beginWidth: 4 | 8;
   readonly beginTime: number;
   readonly eventTime: number;
   readonly firstEvent: number;
   readonly stringEnd: number;
-  readonly prefixBase: number;
-  readonly prefixLength: number;
   readonly callStrings: number;
   readonly rawType: number;
   readonly info: number;
   readonly stage: number;
   readonly kind: number;
-  readonly text: number;
+  readonly plain: number;
+  readonly deflated: number;
   readonly byteLength: number;
 }
 
 type PackCounts = Pick<
   PackLayout,
-  'calls' | 'events' | 'strings' | 'stringBytes' | 'prefixed' | 'refWidth' | 'timeWidth' | 'offsetWidth' | 'beginWidth'
+  'calls' | 'events' | 'strings' | 'plainBytes' | 'restBytes' | 'deflatedBytes' | 'refWidth' | 'timeWidth' | 'offsetWidth' | 'beginWidth'
 >;
 
+/** Ref columns of a row: every string field but callId, whose ref is the row itself. */
+export const CALL_REF_COLUMNS = CALL_STRING_FIELDS.length - 1;
+
 export function packLayout(counts: PackCounts): PackLayout {
-  const { calls, events, strings, prefixed, stringBytes, refWidth, timeWidth, offsetWidth, beginWidth } = counts;
+  const { calls, events, strings, plainBytes, deflatedBytes, refWidth, timeWidth, offsetWidth, beginWidth } = counts;
   const beginTime = HEADER_BYTES;
   const eventTime = align(beginTime + beginWidth * calls, timeWidth);
   const firstEvent = align(eventTime + timeWidth * events, offsetWidth);
   const stringEnd = firstEvent + offsetWidth * (calls + 1);
-  const prefixBase = align(stringEnd + offsetWidth * strings, refWidth);
-  const prefixLength = align(prefixBase + refWidth * prefixed, offsetWidth);
-  const callStrings = align(prefixLength + offsetWidth * prefixed, refWidth);
-  const rawType = callStrings + refWidth * calls * CALL_STRING_FIELDS.length;
+  const callStrings = align(stringEnd + offsetWidth * strings, refWidth);
+  const rawType = callStrings + refWidth * calls * CALL_REF_COLUMNS;
   const info = rawType + refWidth * events;
   const stage = info + refWidth * events;
   const kind = stage + calls;
-  const text = kind + events;
-  return {
-    ...counts,
-    beginTime,
-    eventTime,
-    firstEvent,
-    stringEnd,
-    prefixBase,
-    prefixLength,
-    callStrings,
-    rawType,
-    info,
-    stage,
-    kind,
-    text,
-    byteLength: text + stringBytes,
-  };
+  const plain = kind + events;
+  const deflated = plain + plainBytes;
+  return { ...counts, beginTime, eventTime, firstEvent, stringEnd, callStrings, rawType, info, stage, kind, plain, deflated, byteLength: deflated + deflatedBytes };
 }
 
 /** The layout a pack's header describes; PackFormatError for bytes that are not a pack of this format. */
 export function headerLayout(header: DataView): PackLayout {
   if (header.getUint32(0, true) !== PACK_MAGIC) throw new PackFormatError('not a call pack (bad magic number)');
-  const refWidth = header.getUint8(20);
-  const timeWidth = header.getUint8(21);
-  const offsetWidth = header.getUint8(22);
-  const beginWidth = header.getUint8(23);
+  const refWidth = header.getUint8(28);
+  const timeWidth = header.getUint8(29);
+  const offsetWidth = header.getUint8(30);
+  const beginWidth = header.getUint8(31);
   if (!isWidth(refWidth, 2, 4) || !isWidth(timeWidth, 4, 8) || !isWidth(offsetWidth, 2, 4) || !isWidth(beginWidth, 4, 8)) {
     throw new PackFormatError('unknown column widths');
   }
@@ -128,8 +129,9 @@ export function headerLayout(header: DataView): PackLayout {
     calls: header.getUint32(4, true),
     events: header.getUint32(8, true),
     strings: header.getUint32(12, true),
-    stringBytes: header.getUint32(16, true),
-    prefixed: header.getUint32(32, true),
+    plainBytes: header.getUint32(16, true),
+    restBytes: header.getUint32(20, true),
+    deflatedBytes: header.getUint32(24, true),
     refWidth,
     timeWidth,
     offsetWidth,
@@ -146,6 +148,13 @@ export class PackFormatError extends Error {
 }
 
 export class CallPack {
+  /**
+   * The packs whose rest is inflated, least recently read first, with its size: one bound for the
+   * process (INFLATED_BYTES), so text kept inflated never grows with the cache.
+   */
+  private static readonly inflated = new Map<CallPack, number>();
+  private static inflatedBytes = 0;
+
   readonly byteLength: number;
   /** How many calls: they are sorted by (beginTime, callId). */
   readonly count: number;
@@ -159,28 +168,42 @@ export class CallPack {
   private readonly eventTimesAreOffsets: boolean;
   private readonly firstEvents: Uint16Array | Uint32Array;
   private readonly stringEnds: Uint16Array | Uint32Array;
-  /** Strings from this index on are prefixed: prefixBases and prefixLengths, at index - firstPrefixed, say with what. */
-  private readonly firstPrefixed: number;
-  private readonly prefixBases: Uint16Array | Uint32Array;
-  private readonly prefixLengths: Uint16Array | Uint32Array;
+  /** Strings from this index on are the rest: read from its inflated text. */
+  private readonly firstRest: number;
+  private readonly restBytes: number;
+  private readonly deflated: Buffer;
+  /** The rest's text while this pack is among those read last; null before and after. */
+  private rest: Buffer | null = null;
   private readonly callStrings: Uint16Array | Uint32Array;
   private readonly rawTypes: Uint16Array | Uint32Array;
   private readonly infos: Uint16Array | Uint32Array;
   private readonly stages: Uint8Array;
   private readonly kinds: Uint8Array;
   private readonly nullRef: number;
-  private readonly textStart: number;
+  private readonly plainStart: number;
   private views: readonly CallModel[] | null = null;
 
-  /** Reads a pack; the bytes are used in place when they are aligned, else copied once. */
+  /**
+   * A pack from bytes from outside this process (Redis, another replica): its rest is inflated and
+   * checked now, so a corrupt one is a PackFormatError here rather than when a field is read.
+   */
+  static verified(bytes: Uint8Array): CallPack {
+    const pack = new CallPack(bytes);
+    pack.restText();
+    return pack;
+  }
+
+  /**
+   * Reads a pack; the bytes are used in place when they are aligned, else copied once. Checks all but the
+   * deflated rest, which is inflated when first read (see verified()).
+   */
   constructor(bytes: Uint8Array) {
     const own = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
     if (own.byteLength < HEADER_BYTES) throw new PackFormatError(`a pack has a ${HEADER_BYTES}-byte header; got ${own.byteLength} bytes`);
     const header = new DataView(own.buffer, own.byteOffset, HEADER_BYTES);
     const layout = headerLayout(header);
-    const { refWidth, timeWidth, offsetWidth, beginWidth } = layout;
-    if (layout.byteLength !== own.byteLength || layout.prefixed > layout.strings)
-      throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
+    const { refWidth, timeWidth, offsetWidth, beginWidth, calls, strings } = layout;
+    if (layout.byteLength !== own.byteLength) throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
     const { buffer, byteOffset } = own;
     const column = <T>(Type: new (buffer: ArrayBufferLike, offset: number, length: number) => T, at: number, length: number): T =>
       new Type(buffer, byteOffset + at, length);
@@ -189,38 +212,30 @@ export class CallPack {
     const times = (width: 4 | 8, at: number, length: number): Int32Array | Float64Array =>
       width === 4 ? column(Int32Array, at, length) : column(Float64Array, at, length);
     this.byteLength = own.byteLength;
-    this.count = layout.calls;
+    this.count = calls;
     this.bytes = Buffer.from(buffer, byteOffset, own.byteLength);
     this.beginTimesAreOffsets = beginWidth === 4;
-    this.beginTimes = times(beginWidth, layout.beginTime, layout.calls);
+    this.beginTimes = times(beginWidth, layout.beginTime, calls);
     this.eventTimesAreOffsets = timeWidth === 4;
     this.eventTimes = times(timeWidth, layout.eventTime, layout.events);
-    this.firstEvents = unsigned(offsetWidth, layout.firstEvent, layout.calls + 1);
-    this.stringEnds = unsigned(offsetWidth, layout.stringEnd, layout.strings);
-    this.firstPrefixed = layout.strings - layout.prefixed;
-    this.prefixBases = unsigned(refWidth, layout.prefixBase, layout.prefixed);
-    this.prefixLengths = unsigned(offsetWidth, layout.prefixLength, layout.prefixed);
-    this.callStrings = unsigned(refWidth, layout.callStrings, layout.calls * CALL_STRING_FIELDS.length);
+    this.firstEvents = unsigned(offsetWidth, layout.firstEvent, calls + 1);
+    this.stringEnds = unsigned(offsetWidth, layout.stringEnd, strings);
+    this.firstRest = calls + PLAIN_AFTER_CALLS;
+    this.restBytes = layout.restBytes;
+    this.deflated = this.bytes.subarray(layout.deflated);
+    this.callStrings = unsigned(refWidth, layout.callStrings, calls * CALL_REF_COLUMNS);
     this.rawTypes = unsigned(refWidth, layout.rawType, layout.events);
     this.infos = unsigned(refWidth, layout.info, layout.events);
-    this.stages = column(Uint8Array, layout.stage, layout.calls);
+    this.stages = column(Uint8Array, layout.stage, calls);
     this.kinds = column(Uint8Array, layout.kind, layout.events);
     this.nullRef = refWidth === 2 ? 0xffff : 0xffffffff;
-    this.textStart = layout.text;
-    if (this.firstEvents[layout.calls] !== layout.events || (layout.strings > 0 && this.stringEnds[layout.strings - 1] !== layout.stringBytes)) {
+    this.plainStart = layout.plain;
+    const restEnd = strings > this.firstRest ? this.stringEnds[strings - 1]! : 0;
+    if (strings < this.firstRest || this.firstEvents[calls] !== layout.events || this.stringEnds[this.firstRest - 1] !== layout.plainBytes || restEnd !== layout.restBytes) {
       throw new PackFormatError('pack columns disagree with its header');
     }
-    // A prefix is a leading part of a string that is not prefixed itself: bytes of any other kind would read as a wrong string.
-    for (let at = 0; at < layout.prefixed; at++) {
-      const base = this.prefixBases[at]!;
-      if (base >= this.firstPrefixed || this.prefixLengths[at]! > this.stringEnds[base]! - (base === 0 ? 0 : this.stringEnds[base - 1]!)) {
-        throw new PackFormatError('pack has a prefix that is not part of a plain string');
-      }
-    }
-    const site = this.string(header.getUint32(24, true));
-    if (site === null) throw new PackFormatError('pack has no site');
-    this.siteId = site;
-    const bucket = Number(this.string(header.getUint32(28, true)) ?? Number.NaN);
+    this.siteId = this.plainString(calls);
+    const bucket = Number(this.plainString(calls + 1));
     if (!Number.isSafeInteger(bucket)) throw new PackFormatError('pack names no bucket');
     this.bucket = bucket;
   }
@@ -230,9 +245,17 @@ export class CallPack {
     return this.bytes;
   }
 
-  /** The calls as CallModel views, made once per pack: a cached bucket answers every later read with the same array. */
+  /**
+   * The calls as CallModel views, made once per pack: a cached bucket answers every later read with the same array.
+   * Each read counts as a use of the pack's inflated text, so the buckets an operation reads keep theirs longest.
+   */
   calls(): readonly CallModel[] {
     if (!this.views) this.views = Array.from({ length: this.count }, (_, index) => new PackedCall(this, index));
+    const bytes = CallPack.inflated.get(this);
+    if (bytes !== undefined) {
+      CallPack.inflated.delete(this);
+      CallPack.inflated.set(this, bytes);
+    }
     return this.views;
   }
 
@@ -243,8 +266,13 @@ export class CallPack {
     return this.beginTimesAreOffsets ? this.bucket + time : time;
   }
 
+  callId(call: number): string {
+    return this.plainString(call);
+  }
+
+  /** A string field other than callId, by its column in CALL_STRING_FIELDS (1 on). */
   callString(call: number, field: number): string | null {
-    return this.string(this.callStrings[call * CALL_STRING_FIELDS.length + field]!);
+    return this.string(this.callStrings[call * CALL_REF_COLUMNS + field - 1]!);
   }
 
   stage(call: number): Stage {
@@ -278,18 +306,37 @@ export class CallPack {
 
   private string(ref: number): string | null {
     if (ref === this.nullRef) return null;
-    const own = this.text(ref, this.stringEnds[ref]!);
-    if (ref < this.firstPrefixed) return own;
-    const at = ref - this.firstPrefixed;
-    const base = this.prefixBases[at]!;
-    // The writer cuts a prefix between characters, so each part decodes on its own.
-    return this.text(base, (base === 0 ? 0 : this.stringEnds[base - 1]!) + this.prefixLengths[at]!) + own;
+    if (ref < this.firstRest) return this.plainString(ref);
+    const start = ref === this.firstRest ? 0 : this.stringEnds[ref - 1]!;
+    return (this.rest ?? this.restText()).toString('utf8', start, this.stringEnds[ref]!);
   }
 
-  /** The text of a string's own bytes, from its start to `end`. */
-  private text(ref: number, end: number): string {
+  private plainString(ref: number): string {
     const start = ref === 0 ? 0 : this.stringEnds[ref - 1]!;
-    return this.bytes.toString('utf8', this.textStart + start, this.textStart + end);
+    return this.bytes.toString('utf8', this.plainStart + start, this.plainStart + this.stringEnds[ref]!);
+  }
+
+  /** Inflates the rest and keeps it among the packs read last, letting go of the least recently read past the bound. */
+  private restText(): Buffer {
+    if (this.rest) return this.rest;
+    let rest: Buffer;
+    try {
+      // The header's size caps the output: a stream that inflates to more is refused, not followed.
+      rest = this.restBytes === 0 && this.deflated.length === 0 ? Buffer.alloc(0) : inflateRawSync(this.deflated, { maxOutputLength: Math.max(1, this.restBytes) });
+    } catch {
+      throw new PackFormatError('pack text does not inflate');
+    }
+    if (rest.length !== this.restBytes) throw new PackFormatError(`pack text inflates to ${rest.length} bytes, not ${this.restBytes}`);
+    this.rest = rest;
+    CallPack.inflated.set(this, rest.length);
+    CallPack.inflatedBytes += rest.length;
+    for (const [pack, bytes] of CallPack.inflated) {
+      if (CallPack.inflatedBytes <= INFLATED_BYTES || pack === this) break;
+      CallPack.inflated.delete(pack);
+      CallPack.inflatedBytes -= bytes;
+      pack.rest = null;
+    }
+    return rest;
   }
 }
 

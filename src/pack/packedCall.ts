@@ -33,7 +33,7 @@ export class PackedCall implements CallModel {
   }
 
   get callId(): string {
-    this.id ??= this.pack.callString(this.index, CALL_ID)!;
+    this.id ??= this.pack.callId(this.index);
     return this.id;
   }
 

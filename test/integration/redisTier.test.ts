@@ -105,7 +105,7 @@ describe('Redis tier: replicas sharing a real redis-server', { skip: skipWithout
     assert.equal((await query(await startReplica(), rangeQuery(day, day + DAY_MS))).errors, undefined);
     const raw = new Redis(redis.url);
     try {
-      const keys = (await raw.keys('livedeflect:v2:*')).filter((key) => {
+      const keys = (await raw.keys('livedeflect:v3:*')).filter((key) => {
         const bucket = Number(key.split('|').at(-1));
         return bucket >= day && bucket < day + DAY_MS;
       });

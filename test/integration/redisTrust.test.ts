@@ -67,7 +67,7 @@ describe('Redis values are checked, and Redis is password-protected', { skip: sk
     // Whoever can write to Redis copies the other site's buckets over this site's keys.
     const client = new Redis(redis.url);
     try {
-      const keys = await client.keys(`livedeflect:v2:*|${SITE}|*`);
+      const keys = await client.keys(`livedeflect:v3:*|${SITE}|*`);
       assert.ok(keys.length > 0, 'the first replica stored its buckets (through the password)');
       for (const key of keys) {
         const value = await client.getBuffer(key.replace(`|${SITE}|`, `|${OTHER_SITE}|`));
