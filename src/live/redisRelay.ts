@@ -162,7 +162,7 @@ export class RedisFeedRelay implements FeedRelay {
     const body = raw.subarray(1 + TOKEN_BYTES);
     try {
       if (raw[0] === CHANGES && body.length > 8) {
-        const pack = new CallPack(body.subarray(8));
+        const pack = CallPack.verified(body.subarray(8));
         if (pack.siteId !== siteId) return null;
         return { kind: 'changes', at: body.readDoubleLE(0), calls: pack.calls() };
       }

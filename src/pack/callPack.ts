@@ -10,7 +10,7 @@ import { PackedCall } from './packedCall.js';
  * The wire repeats every call field on every event (~2.2 KB a call on a busy site); decoded into
  * objects a call still costs ~2.8 KB of heap (one object per event, one string per field, a parsed
  * callerInfo). Here a call is a row of fixed-width columns and its strings are UTF-8 in a table
- * shared by the bucket (skills, welcome texts, dialed numbers and event infos repeat), ~125 bytes a
+ * shared by the bucket (skills, welcome texts, dialed numbers and event infos repeat), ~130 bytes a
  * call. Outside the JS heap, so a cache of them costs no GC time, and its size is known exactly.
  *
  * Resolvers read it through PackedCall views (packedCall.ts), which decode a field when it is read.
@@ -26,7 +26,7 @@ import { PackedCall } from './packedCall.js';
  * `row` is row `row`'s, so callIds need no ref column), then the site and the bucket start (in decimal).
  * They are what ordering a range, finding a call and checking a Redis value against its key read, so they
  * are read in place. Every other string (the rest) is in one raw-deflate stream: callerInfo JSON, phone
- * numbers and ids compress ~3x, where the shared prefixes this format used to store saved ~12%. The rest is
+ * numbers and ids compress ~3x, where the shared prefixes of LDP2 saved ~12%. The rest is
  * inflated when a call's other fields are first read, and kept for the packs read last (a few MiB in all:
  * see INFLATED_BYTES), so a warm dashboard reads inflated text and a 31-day range does not inflate
  * every bucket it counts. A ref indexes the whole table; its type's maximum value stands for null; stringEnd
@@ -112,7 +112,21 @@ export function packLayout(counts: PackCounts): PackLayout {
   const kind = stage + calls;
   const plain = kind + events;
   const deflated = plain + plainBytes;
-  return { ...counts, beginTime, eventTime, firstEvent, stringEnd, callStrings, rawType, info, stage, kind, plain, deflated, byteLength: deflated + deflatedBytes };
+  return {
+    ...counts,
+    beginTime,
+    eventTime,
+    firstEvent,
+    stringEnd,
+    callStrings,
+    rawType,
+    info,
+    stage,
+    kind,
+    plain,
+    deflated,
+    byteLength: deflated + deflatedBytes,
+  };
 }
 
 /** The layout a pack's header describes; PackFormatError for bytes that are not a pack of this format. */
@@ -152,8 +166,13 @@ export class CallPack {
    * The packs whose rest is inflated, least recently read first, with its size: one bound for the
    * process (INFLATED_BYTES), so text kept inflated never grows with the cache.
    */
-  private static readonly inflated = new Map<CallPack, number>();
-  private static inflatedBytes = 0;
+  private static readonly kept = new Map<CallPack, number>();
+  private static keptBytes = 0;
+
+  /** Bytes of inflated text kept now, over all packs (at most INFLATED_BYTES but for the pack read last). */
+  static get inflatedBytes(): number {
+    return CallPack.keptBytes;
+  }
 
   readonly byteLength: number;
   /** How many calls: they are sorted by (beginTime, callId). */
@@ -203,7 +222,8 @@ export class CallPack {
     const header = new DataView(own.buffer, own.byteOffset, HEADER_BYTES);
     const layout = headerLayout(header);
     const { refWidth, timeWidth, offsetWidth, beginWidth, calls, strings } = layout;
-    if (layout.byteLength !== own.byteLength) throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
+    if (layout.byteLength !== own.byteLength)
+      throw new PackFormatError(`pack length ${own.byteLength} does not match its header (${layout.byteLength})`);
     const { buffer, byteOffset } = own;
     const column = <T>(Type: new (buffer: ArrayBufferLike, offset: number, length: number) => T, at: number, length: number): T =>
       new Type(buffer, byteOffset + at, length);
@@ -231,7 +251,12 @@ export class CallPack {
     this.nullRef = refWidth === 2 ? 0xffff : 0xffffffff;
     this.plainStart = layout.plain;
     const restEnd = strings > this.firstRest ? this.stringEnds[strings - 1]! : 0;
-    if (strings < this.firstRest || this.firstEvents[calls] !== layout.events || this.stringEnds[this.firstRest - 1] !== layout.plainBytes || restEnd !== layout.restBytes) {
+    if (
+      strings < this.firstRest ||
+      this.firstEvents[calls] !== layout.events ||
+      this.stringEnds[this.firstRest - 1] !== layout.plainBytes ||
+      restEnd !== layout.restBytes
+    ) {
       throw new PackFormatError('pack columns disagree with its header');
     }
     this.siteId = this.plainString(calls);
@@ -251,10 +276,10 @@ export class CallPack {
    */
   calls(): readonly CallModel[] {
     if (!this.views) this.views = Array.from({ length: this.count }, (_, index) => new PackedCall(this, index));
-    const bytes = CallPack.inflated.get(this);
+    const bytes = CallPack.kept.get(this);
     if (bytes !== undefined) {
-      CallPack.inflated.delete(this);
-      CallPack.inflated.set(this, bytes);
+      CallPack.kept.delete(this);
+      CallPack.kept.set(this, bytes);
     }
     return this.views;
   }
@@ -308,7 +333,7 @@ export class CallPack {
     if (ref === this.nullRef) return null;
     if (ref < this.firstRest) return this.plainString(ref);
     const start = ref === this.firstRest ? 0 : this.stringEnds[ref - 1]!;
-    return (this.rest ?? this.restText()).toString('utf8', start, this.stringEnds[ref]!);
+    return (this.rest ?? this.restText()).toString('utf8', start, this.stringEnds[ref]);
   }
 
   private plainString(ref: number): string {
@@ -322,18 +347,21 @@ export class CallPack {
     let rest: Buffer;
     try {
       // The header's size caps the output: a stream that inflates to more is refused, not followed.
-      rest = this.restBytes === 0 && this.deflated.length === 0 ? Buffer.alloc(0) : inflateRawSync(this.deflated, { maxOutputLength: Math.max(1, this.restBytes) });
+      rest =
+        this.restBytes === 0 && this.deflated.length === 0
+          ? Buffer.alloc(0)
+          : inflateRawSync(this.deflated, { maxOutputLength: Math.max(1, this.restBytes) });
     } catch {
       throw new PackFormatError('pack text does not inflate');
     }
     if (rest.length !== this.restBytes) throw new PackFormatError(`pack text inflates to ${rest.length} bytes, not ${this.restBytes}`);
     this.rest = rest;
-    CallPack.inflated.set(this, rest.length);
-    CallPack.inflatedBytes += rest.length;
-    for (const [pack, bytes] of CallPack.inflated) {
-      if (CallPack.inflatedBytes <= INFLATED_BYTES || pack === this) break;
-      CallPack.inflated.delete(pack);
-      CallPack.inflatedBytes -= bytes;
+    CallPack.kept.set(this, rest.length);
+    CallPack.keptBytes += rest.length;
+    for (const [pack, bytes] of CallPack.kept) {
+      if (CallPack.keptBytes <= INFLATED_BYTES || pack === this) break;
+      CallPack.kept.delete(pack);
+      CallPack.keptBytes -= bytes;
       pack.rest = null;
     }
     return rest;

@@ -141,7 +141,8 @@ export class CallPackWriter {
       firstEvents[index] = at;
       plainEnd += Buffer.byteLength(this.callIds[row]!, 'utf8');
       stringEnds[index] = plainEnd;
-      for (let field = 0; field < CALL_REF_COLUMNS; field++) callRefs[index * CALL_REF_COLUMNS + field] = refOf(this.callRefs[row * CALL_REF_COLUMNS + field]!);
+      for (let field = 0; field < CALL_REF_COLUMNS; field++)
+        callRefs[index * CALL_REF_COLUMNS + field] = refOf(this.callRefs[row * CALL_REF_COLUMNS + field]!);
       for (let event = this.firstEvents[row]!; event < this.eventEnd(row); event++, at++) {
         eventTimes[at] = offsetsFit ? this.eventTimes[event]! - begin : this.eventTimes[event]!;
         kinds[at] = this.kinds[event]!;
