@@ -43,8 +43,10 @@ export interface Config {
   readonly redisLeaseTtlMs: number;
   /** Threads that parse and decode upstream bodies; 0 decodes on the main thread. */
   readonly decodeWorkers: number;
-  /** Keep whole answers over settled history in memory, per credential (Apollo's response cache). */
+  /** Keep whole answers over settled history in memory, per credential (src/plugins/responseCache.ts). */
   readonly responseCache: boolean;
+  /** Bound of the whole answers RESPONSE_CACHE keeps, in bytes. */
+  readonly responseCacheMaxBytes: number;
   readonly introspection: boolean;
   readonly graphiql: boolean;
   readonly maskPii: boolean;
@@ -69,6 +71,8 @@ export interface Config {
   readonly exposeSubgraphSdl: boolean;
   /** Inline federated traces (ftv1) for routers that ask: on outside production. */
   readonly federatedTracing: boolean;
+  /** Which queries run compiled by graphql-jit (src/compiledExecution.ts): from their second run, from their first, or none. */
+  readonly compiledExecution: CompiledExecutionMode;
   /** Longest a client may take to send a whole request (headers and body). */
   readonly requestTimeoutMs: number;
   /** Longest a client may take to send a request's headers. */
@@ -114,6 +118,8 @@ export interface Config {
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+type CompiledExecutionMode = 'repeated' | 'always' | 'off';
+const COMPILED_EXECUTION_MODES: readonly CompiledExecutionMode[] = ['repeated', 'always', 'off'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** A bad setting: main prints the message and exits 1. */
@@ -170,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisLeaseTtlMs: read.duration('REDIS_LEASE_TTL', '10s'),
     decodeWorkers: read.integer('DECODE_WORKERS', Math.min(2, availableParallelism()), 0, 16),
     responseCache: read.boolean('RESPONSE_CACHE', false),
+    responseCacheMaxBytes: read.bytes('RESPONSE_CACHE_MAX_BYTES', 32 * 1024 * 1024),
     introspection: read.boolean('INTROSPECTION', !production),
     graphiql: read.boolean('GRAPHIQL', !production),
     maskPii: read.boolean('MASK_PII', false),
@@ -189,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBatchSize: read.integer('MAX_BATCH_SIZE', 10, 1, 1_000),
     exposeSubgraphSdl: read.boolean('EXPOSE_SUBGRAPH_SDL', !production),
     federatedTracing: read.boolean('FEDERATED_TRACING', !production),
+    compiledExecution: read.choice('COMPILED_EXECUTION', COMPILED_EXECUTION_MODES, 'repeated'),
     requestTimeoutMs: read.duration('REQUEST_TIMEOUT', '30s'),
     headersTimeoutMs: read.duration('HEADERS_TIMEOUT', '10s'),
     maxConnections: read.integer('MAX_CONNECTIONS', 1_024, 1, 1_000_000),

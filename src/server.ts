@@ -3,7 +3,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import type { GraphQLSchema } from 'graphql';
 import type { GatewayContext } from './context.js';
 import type { ErrorFormatter } from './errors/formatError.js';
-import { createResultStringifier } from './errors/stringifyResult.js';
+import { createResultStringifier, type SerializedAnswers } from './errors/stringifyResult.js';
 import { createCacheHintPlugins } from './plugins/cacheHints.js';
 import { createCostExtensionPlugin } from './plugins/costExtension.js';
 import { createErrorLogPlugin } from './plugins/errorLog.js';
@@ -16,6 +16,8 @@ import { createDocumentStore, createPersistedQueryCache } from './documentStores
 import type { Logger } from './logger.js';
 import { knownOperationTypesRule } from './plugins/knownOperationTypesRule.js';
 import { subgraphSdlRule } from './plugins/subgraphSdlRule.js';
+import { createCompiledExecution } from './compiledExecution.js';
+import { buildSchema } from './schema.js';
 
 /**
  * Apollo Server with our error normalization and plugins. Apollo's own landing page loads from a CDN,
@@ -30,10 +32,18 @@ export function createApolloServer(
   formatError: ErrorFormatter,
   plugins: readonly ApolloServerPlugin<GatewayContext>[] = [],
 ): ApolloServer<GatewayContext> {
+  const serialized: SerializedAnswers = new WeakMap();
   return new ApolloServer<GatewayContext>({
-    schema,
+    // Apollo's one hook for another executor: queries run compiled by graphql-jit (src/compiledExecution.ts).
+    gateway: createCompiledExecution({
+      schema,
+      compileSchema: config.compiledExecution === 'off' ? null : buildSchema(),
+      runsBeforeCompiling: config.compiledExecution === 'always' ? 0 : 1,
+      federatedTracing: config.federatedTracing,
+      maxBytes: config.documentCacheBytes,
+    }),
     formatError,
-    stringifyResult: createResultStringifier(logger),
+    stringifyResult: createResultStringifier(logger, serialized),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: config.allowBatchedRequests,
@@ -62,7 +72,7 @@ export function createApolloServer(
         settleAfterMs: config.cacheSettleAfterMs,
         settledTtlMs: config.cacheSettledTtlMs,
       }),
-      ...(config.responseCache ? createResponseCachePlugins() : []),
+      ...(config.responseCache ? createResponseCachePlugins({ maxBytes: config.responseCacheMaxBytes, serialized }) : []),
       ...(config.costExtensions ? [createCostExtensionPlugin()] : []),
     ],
   });

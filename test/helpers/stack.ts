@@ -49,7 +49,15 @@ export function errorCodes(answer: GraphQLAnswer): unknown[] {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const staticAuthorization = options.staticAuthorization === undefined ? TEST_TOKEN : options.staticAuthorization;
   const simulator = await startSimulator({ callsPerHour: 12, ...options.simulator });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', LIVEDEFLECT_URL: simulator.url, ...options.env });
+  // Every query runs compiled from its first execution, so each test also checks graphql-jit against its expectations.
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    COMPILED_EXECUTION: 'always',
+    LIVEDEFLECT_URL: simulator.url,
+    ...options.env,
+  });
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const gateway = await startGateway({
     config,

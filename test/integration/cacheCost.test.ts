@@ -165,11 +165,43 @@ describe('RESPONSE_CACHE=true: whole answers over settled history', () => {
     assert.equal(costOf(denied).cache.response.hits, 0);
   });
 
+  it('says the age of an answer from the response cache, and keeps the policy it was stored with', async () => {
+    const fresh = `{ site(id: "${SITE}") { calls(${range(OLD_DAY + 3 * HOUR_MS, OLD_DAY + 4 * HOUR_MS)}) { totalCount } } }`;
+    const first = await stack.query(fresh, undefined, { authorization: TOKEN_A });
+    assert.equal(first.headers.get('age'), null);
+    const second = await stack.query(fresh, undefined, { authorization: TOKEN_A });
+    assert.equal(costOf(second).cache.response.hits, 1);
+    assert.match(second.headers.get('age') ?? '', /^\d+$/);
+    assert.equal(second.headers.get('cache-control'), first.headers.get('cache-control'));
+  });
+
   it('never keeps an answer over a recent range', async () => {
     const now = Date.now();
     const recent = `{ site(id: "${SITE}") { calls(${range(now - HOUR_MS, now)}) { totalCount } } }`;
     await stack.query(recent, undefined, { authorization: TOKEN_A });
     const again = await stack.query(recent, undefined, { authorization: TOKEN_A });
     assert.equal(costOf(again).cache.response.hits, 0);
+  });
+});
+
+describe('RESPONSE_CACHE_MAX_BYTES: the bound of the kept answers', () => {
+  it('lets the least recently used answer go when a new one would pass the bound', async () => {
+    const maxBytes = 10 * 1024;
+    const stack = await startStack({ env: { RESPONSE_CACHE: 'true', RESPONSE_CACHE_MAX_BYTES: '10KiB' }, simulator: { callsPerHour: 30 } });
+    try {
+      const hour = (start: number) =>
+        `{ site(id: "${SITE}") { calls(${range(start, start + HOUR_MS)}, first: 20) { totalCount nodes { callId beginTime stage skill } } } }`;
+      const [a, b] = [hour(OLD_DAY), hour(OLD_DAY + HOUR_MS)];
+      const first = await stack.query(a);
+      // An answer is kept as its JSON and its objects, ~3 bytes a byte of JSON (plus its key): one fits, two do not.
+      const kept = 3 * JSON.stringify(first.body.data).length;
+      assert.ok(kept > maxBytes / 2 && kept < maxBytes - 1024, `an answer keeps ~${kept} bytes`);
+      assert.equal(costOf(await stack.query(a)).cache.response.hits, 1, 'one answer is kept');
+      await stack.query(b);
+      assert.equal(costOf(await stack.query(b)).cache.response.hits, 1);
+      assert.equal(costOf(await stack.query(a)).cache.response.hits, 0, 'the older answer went to make room');
+    } finally {
+      await stack.close();
+    }
   });
 });
