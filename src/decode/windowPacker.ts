@@ -5,6 +5,18 @@ import { CallPackWriter } from '../pack/callPackWriter.js';
 import { BodyFault } from './bodyFault.js';
 import { WindowStreamReader, type CallSink } from './windowStream.js';
 
+/**
+ * The most text one window's writers may hold while it is decoded: the UTF-8 of the strings a pack
+ * deflates (callerInfo, phone numbers, ids, skills, event types and infos). The writers keep that text
+ * as bytes outside the JS heap (callPackWriter.ts), which the decode thread's heap cap (WORKER_HEAP in
+ * decodePool.ts) does not reach, so without this a runaway body would grow the process until
+ * LIVEDEFLECT_MAX_BODY. It is that cap's 128 MiB, the bound this text had while it was strings on the
+ * thread's heap, and it holds on the main thread too (DECODE_WORKERS=0). A busy simulator day is ~0.9 MB
+ * of it, so only a runaway body gets near it. A bucket's buffer can be up to twice its text while it
+ * grows. callIds are not counted: they are strings on the heap until the pack is written, under the cap.
+ */
+const MAX_WINDOW_TEXT_BYTES = 128 * 1024 * 1024;
+
 export interface PackedWindow {
   /** Each bucket of the window (by start time, in order, empty buckets included) with its pack's bytes. */
   readonly packs: (readonly [bucket: number, bytes: Uint8Array])[];
@@ -23,6 +35,8 @@ export class WindowPacker implements CallSink {
   private writers = new Map<number, CallPackWriter>();
   /** Where each call went, so a callId the upstream repeats replaces its first entry. */
   private rows = new Map<string, { writer: CallPackWriter; row: number }>();
+  /** Text the writers hold, against MAX_WINDOW_TEXT_BYTES. */
+  private textBytes = 0;
 
   /**
    * `maxBucketCalls` (MAX_BUCKET_CALLS): more calls than this in one bucket fail the window, since a
@@ -69,13 +83,23 @@ export class WindowPacker implements CallSink {
         `over MAX_BUCKET_CALLS (${this.maxBucketCalls}) in bucket ${bucketStart(call.beginTime, this.bucketSizeMs)}`,
       );
     }
-    this.rows.set(callId, { writer, row: writer.addInput(call) });
+    const before = writer.textBytes;
+    const row = writer.addInput(call);
+    this.textBytes += writer.textBytes - before;
+    if (this.textBytes > MAX_WINDOW_TEXT_BYTES) {
+      throw new BodyFault(
+        `LiveDeflect sent more than ${MAX_WINDOW_TEXT_BYTES / (1024 * 1024)} MiB of call text for one window: set a shorter LIVEDEFLECT_MAX_WINDOW`,
+        `over ${MAX_WINDOW_TEXT_BYTES} bytes of call text in window ${this.request.startTime}`,
+      );
+    }
+    this.rows.set(callId, { writer, row });
   }
 
   clear(): void {
     const { siteId, startTime, endTime } = this.request;
     this.writers = new Map();
     this.rows = new Map();
+    this.textBytes = 0;
     for (let bucket = bucketStart(startTime, this.bucketSizeMs); bucket < endTime; bucket += this.bucketSizeMs) {
       this.writers.set(bucket, new CallPackWriter(siteId, bucket));
     }

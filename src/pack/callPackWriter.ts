@@ -63,6 +63,11 @@ export class CallPackWriter {
     return this.beginTimes.length - this.removed.size;
   }
 
+  /** Bytes of the rest's text it holds (outside the JS heap): every string added, a removed row's too. */
+  get textBytes(): number {
+    return this.table.byteLength;
+  }
+
   /** Drops a row added earlier: the upstream sent its callId again, and the last one wins. */
   remove(row: number): void {
     this.removed.add(row);
@@ -212,6 +217,10 @@ class StringTable {
 
   get count(): number {
     return this.ends.length;
+  }
+
+  get byteLength(): number {
+    return this.used;
   }
 
   ref(text: string | null, column: number): number {

@@ -164,40 +164,59 @@ describe('upstream faults, one kind at a time', () => {
     assert.equal(stack.gateway.client.breakerState, 'closed');
   });
 
-  it('a decode thread lost mid-window (out of memory): UPSTREAM_ERROR, logged, not retried, and a new thread serves on', async () => {
-    // 80 calls, each with 3 MiB of callerInfo of its own: every entry is within the reader's bounds, but
-    // the bucket's strings outgrow the decode thread's heap (WORKER_HEAP) halfway through the body. The
-    // timeout is long, so the thread's death (not the attempt's end) is what fails the window.
-    const heapBomb = (request: HostileRequest): HostileAnswer => ({
+  /** 80 calls in the window's first bucket, each with 3 MiB of its own in one string, which `place` puts in call `call`'s entry. */
+  const hugeStrings =
+    (place: (text: string, call: number) => [callId: string, entry: Record<string, string>]) =>
+    (request: HostileRequest): HostileAnswer => ({
       kind: 'answer',
       body: function* () {
         yield '{"success":"true","data":{';
         for (let call = 0; call < 80; call++) {
           const time = String(request.startTime + call);
-          const callerInfo = `${String(call).padStart(8, '0')}${'x'.repeat(3 * 1024 * 1024)}`;
-          yield `${call === 0 ? '' : ','}"${call}":[${JSON.stringify({ eventTime: time, beginTimeStamp: time, callerInfo })}]`;
+          const [callId, entry] = place(`${String(call).padStart(8, '0')}${'x'.repeat(3 * 1024 * 1024)}`, call);
+          yield `${call === 0 ? '' : ','}${JSON.stringify(callId)}:[${JSON.stringify({ eventTime: time, beginTimeStamp: time, ...entry })}]`;
         }
         yield '}}';
       },
     });
-    const { error, attempts, retries, log, stack } = await withFault(heapBomb, {
-      BREAKER_FAILURES: '1',
-      DECODE_WORKERS: '1',
-      LIVEDEFLECT_TIMEOUT: '60s',
-      OPERATION_DEADLINE: '60s',
+  // Long enough that the window fails on what the tests name, never on the attempt's end.
+  const SLOW_DECODE = { BREAKER_FAILURES: '1', DECODE_WORKERS: '1', LIVEDEFLECT_TIMEOUT: '60s', OPERATION_DEADLINE: '60s' };
+  const failures = (log: CapturedLog): unknown[] =>
+    log
+      .records()
+      .filter((record) => record.msg === 'upstream request failed')
+      .map((record) => record.detail);
+
+  for (const workers of ['1', '0']) {
+    it(`a window with more call text than its writers may hold (DECODE_WORKERS=${workers}): UPSTREAM_ERROR naming LIVEDEFLECT_MAX_WINDOW, not retried, no thread lost`, async () => {
+      // Every entry is within the reader's bounds, but the bucket's callerInfo text (kept off the JS heap,
+      // where a decode thread's heap cap does not reach) passes the 128 MiB a window's writers may hold halfway through.
+      const { error, attempts, retries, log, stack } = await withFault(
+        hugeStrings((text, call) => [String(call), { callerInfo: text }]),
+        { ...SLOW_DECODE, DECODE_WORKERS: workers },
+      );
+      assert.equal(error.extensions?.code, 'UPSTREAM_ERROR');
+      assert.match(error.message, /more than 128 MiB of call text for one window: set a shorter LIVEDEFLECT_MAX_WINDOW/);
+      assert.deepEqual([attempts, retries], [1, 0]);
+      assert.ok(!log.records().some((record) => record.msg === 'a decode worker stopped; its windows fail, and another worker takes its place'));
+      assert.deepEqual(failures(log), [`over ${128 * 1024 * 1024} bytes of call text in window ${TEST_DAY}`]);
+      assert.equal(stack.gateway.client.breakerState, 'closed');
     });
+  }
+
+  it('a decode thread lost mid-window (out of memory): UPSTREAM_ERROR, logged, not retried, and a new thread serves on', async () => {
+    // The 3 MiB strings are callIds this time: strings on the decode thread's heap until the bucket's pack
+    // is written, so they outgrow its cap (WORKER_HEAP) halfway through the body.
+    const { error, attempts, retries, log, stack } = await withFault(
+      hugeStrings((text) => [text, {}]),
+      SLOW_DECODE,
+    );
     assert.equal(error.extensions?.code, 'UPSTREAM_ERROR');
     assert.match(error.message, /could not decode/);
     assert.deepEqual([attempts, retries], [1, 0]);
     assert.ok(log.records().some((record) => record.msg === 'a decode worker stopped; its windows fail, and another worker takes its place'));
     // Failed by the thread's loss, at once, not by the attempt's end.
-    assert.deepEqual(
-      log
-        .records()
-        .filter((record) => record.msg === 'upstream request failed')
-        .map((record) => record.detail),
-      ['decode worker lost'],
-    );
+    assert.deepEqual(failures(log), ['decode worker lost']);
     assert.equal(stack.gateway.client.breakerState, 'closed');
   });
 });
