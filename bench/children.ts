@@ -55,7 +55,8 @@ export async function startChild(kind: ChildKind, env: Record<string, string> = 
   const child = fork(CHILD_ENTRY, [kind], {
     // BENCH_NODE_ARGS: extra node flags for every child, e.g. `--cpu-prof --cpu-prof-dir=prof` to profile them.
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
+    // MALLOC_ARENA_MAX=2 unless set, as `npm start` runs the gateway (README Configuration: glibc's arenas).
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await nextReply(child, START_TIMEOUT_MS, `the ${kind} child to start`);

@@ -80,8 +80,8 @@ export function createCompiledExecution(options: CompiledExecutionOptions): Gate
     }
     // One too large for the whole store would be compiled, dropped by the store and compiled again each time.
     const bytes = COMPILED_BYTES_PER_SOURCE_BYTE * Buffer.byteLength(request.source, 'utf8');
-    const compiled = bytes <= options.maxBytes ? compileQuery(compileSchema, request.document, request.operationName ?? undefined) : null;
-    if (!compiled || !isCompiledQuery(compiled)) {
+    const compiled = bytes <= options.maxBytes ? compiledOrNull(compileSchema, request) : null;
+    if (!compiled) {
       entries.set(key, { kind: 'uncompilable' });
       return null;
     }
@@ -119,6 +119,19 @@ export function createCompiledExecution(options: CompiledExecutionOptions): Gate
     load: async () => ({ executor }),
     stop: async () => {},
   };
+}
+
+/**
+ * graphql-jit's compilation of the request's operation, or null where it gives errors instead or throws:
+ * a document graphql-js runs must not fail because another executor could not take it.
+ */
+function compiledOrNull(schema: GraphQLSchema, request: GatewayGraphQLRequestContext): CompiledQuery | null {
+  try {
+    const compiled = compileQuery(schema, request.document, request.operationName ?? undefined);
+    return isCompiledQuery(compiled) ? compiled : null;
+  } catch {
+    return null;
+  }
 }
 
 /** As Apollo's inline-trace plugin decides: traces are on and the router sent `apollo-federation-include-trace: ftv1`. */

@@ -126,6 +126,16 @@ describe('compiled execution (graphql-jit behind Apollo Server)', () => {
     }
   });
 
+  it('keeps a query graphql-jit cannot compile on graphql-js, without trying again', async () => {
+    // A compile schema whose field needs an argument: graphql-jit refuses the document that Apollo's schema runs.
+    const { server, ran } = await serverWith({ runsBeforeCompiling: 0, compileSchema: buildSdl('type Query { where(x: Int!): String }') });
+    try {
+      assert.deepEqual([await ran('{ where }'), await ran('{ where }')], ['graphql-js', 'graphql-js']);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('does not compile a document too large for the store, and keeps running it on graphql-js', async () => {
     // 32 bytes a byte of source: "{ where }" (9 bytes) needs 288.
     const { server, ran } = await serverWith({ runsBeforeCompiling: 0, maxBytes: 200 });
