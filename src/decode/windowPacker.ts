@@ -12,8 +12,8 @@ import { WindowStreamReader, type CallSink } from './windowStream.js';
  * decodePool.ts) does not reach, so without this a runaway body would grow the process until
  * LIVEDEFLECT_MAX_BODY. It is that cap's 128 MiB, the bound this text had while it was strings on the
  * thread's heap, and it holds on the main thread too (DECODE_WORKERS=0). A busy simulator day is ~0.9 MB
- * of it, so only a runaway body gets near it. A bucket's buffer can be up to twice its text while it
- * grows. callIds are not counted: they are strings on the heap until the pack is written, under the cap.
+ * of it, so only a runaway body gets near it. A bucket's buffer is up to about twice its text (it doubles
+ * as it grows). callIds are not counted: they are strings on the heap until the pack is written, under the cap.
  */
 const MAX_WINDOW_TEXT_BYTES = 128 * 1024 * 1024;
 
