@@ -3,7 +3,7 @@
  * as ratios against baselines measured in the same run, on loopback only. Prints a table and writes
  * bench/results/latest.json. Bounded: every scenario has a fixed number of runs or a fixed duration,
  * and the whole bench takes a few minutes on 2 cores. See README "Performance" for how to read it.
- * `BENCH_ONLY=memory` runs the memory rows alone (about a minute and a half), for changes that only move memory.
+ * `BENCH_ONLY=memory` runs the memory rows alone (about three minutes), for changes that only move memory.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
@@ -149,24 +149,23 @@ function report(rows: readonly Row[], figures: Record<string, unknown>, started:
   process.stdout.write(`written to ${RESULTS.pathname}\n`);
 }
 
-/** Scenario 4, rows 7-8: a fresh gateway on the simulator's windows, then one on the same data written compactly. */
+/** Scenario 4, rows 7-8: fresh gateways on the simulator's windows, then on the same data written compactly. */
 async function runMemoryRows(
   simulator: Simulator,
   windowWireBytes: number,
   child: (...args: Parameters<typeof startChild>) => Promise<Child>,
 ): Promise<{ rows: Row[]; figures: Record<string, MemoryFigures> }> {
-  const fresh = await child('gateway', gatewayEnv(simulator.url));
-  const memory = await runMemory(fresh, { name: "the simulator's windows", windowWireBytes: () => windowWireBytes });
-  await fresh.stop();
+  const memory = await runMemory(() => child('gateway', gatewayEnv(simulator.url)), {
+    name: "the simulator's windows",
+    windowWireBytes: () => windowWireBytes,
+  });
   const compactUpstream = await startCompactUpstream(simulator.url, DAY_MS);
   try {
     await compactUpstream.prepare(SITE, dayWindows(DAY0, MEMORY_DAYS));
-    const compactGateway = await child('gateway', gatewayEnv(compactUpstream.url));
-    const compact = await runMemory(compactGateway, {
+    const compact = await runMemory(() => child('gateway', gatewayEnv(compactUpstream.url)), {
       name: 'compact windows (short ids)',
       windowWireBytes: () => compactUpstream.dayWindowBytes(),
     });
-    await compactGateway.stop();
     return { rows: [memory.row, compact.row], figures: { simulator: memory.figures, compact: compact.figures } };
   } finally {
     await compactUpstream.close();

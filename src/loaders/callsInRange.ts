@@ -2,6 +2,7 @@ import type { CallModel } from '../model/call.js';
 import { compareCalls } from '../model/order.js';
 import { bucketsForRange, bucketStart } from '../model/buckets.js';
 import type { CallsLoader } from './callsLoader.js';
+import { PackedCall } from '../pack/packedCall.js';
 
 /**
  * The calls of a site that began in [from, to), deduplicated by callId and sorted by
@@ -163,7 +164,8 @@ function ascendingWithDistinctIds(buckets: readonly (readonly CallModel[])[]): b
   for (const bucket of buckets) {
     for (const call of bucket) {
       if (previous && compareCalls(previous, call) >= 0) return false;
-      if (callIds.size === callIds.add(call.callId).size) return false;
+      // Read without keeping: these are the cache's views, and most of them are never paged to.
+      if (callIds.size === callIds.add(call instanceof PackedCall ? call.peekCallId() : call.callId).size) return false;
       previous = call;
     }
   }

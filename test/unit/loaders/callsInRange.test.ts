@@ -93,6 +93,27 @@ describe('calls of a range', () => {
     }
   });
 
+  it("checking a range's order leaves the cache's views holding no callId they did not hold", () => {
+    const packs = [0, 1].map((index) =>
+      packOf(SITE, [call(`a${index}`, index * BUCKET_MS + 100), call(`b${index}`, index * BUCKET_MS + 200)], index),
+    );
+    const reads = { count: 0 };
+    for (const pack of packs) {
+      const read = pack.callId.bind(pack);
+      pack.callId = (row: number) => {
+        reads.count++;
+        return read(row);
+      };
+    }
+    const buckets = packs.map((pack) => pack.calls());
+    assert.equal(callRange(buckets, 0, 2 * BUCKET_MS).length, 4);
+    const checked = reads.count;
+    assert.ok(checked >= 4, 'the check read every callId');
+    // A view that kept its callId would answer from itself: each read here goes to the pack again.
+    for (const bucket of buckets) for (const view of bucket) assert.match(view.callId, /^[ab][01]$/);
+    assert.equal(reads.count, checked + 4);
+  });
+
   it('a call is found by its callId at its begin time, and by its callId alone when its begin time moved', () => {
     const bucket = packOf(SITE, [call('a', 100), call('b', 100), call('c', 200), call('d', 300)]).calls();
     assert.equal(callIn(bucket, 'b', 100)?.callId, 'b');
