@@ -45,10 +45,11 @@ export async function runMemory(startGateway: () => Promise<Child>, upstream: Me
       await gateway.stop();
     }
   }
-  const ratios = runs.map((run) => (run.peakRss - run.rssBefore) / run.windowWireBytes).sort((a, b) => a - b);
-  const figures = runs.find((run) => (run.peakRss - run.rssBefore) / run.windowWireBytes === ratios[Math.floor(RUNS / 2)])!;
+  const windowsOf = (run: MemoryFigures): number => (run.peakRss - run.rssBefore) / run.windowWireBytes;
+  const ratios = runs.map(windowsOf).sort((a, b) => a - b);
+  const figures = [...runs].sort((a, b) => windowsOf(a) - windowsOf(b))[Math.floor(RUNS / 2)]!;
   const growth = figures.peakRss - figures.rssBefore;
-  const ratio = growth / figures.windowWireBytes;
+  const ratio = windowsOf(figures);
   const { calls, windowWireBytes } = figures;
   return {
     figures: { ...figures, runRatios: ratios },

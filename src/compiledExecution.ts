@@ -58,7 +58,10 @@ type Entry =
  * - until it has run `runsBeforeCompiling` times, and for good when graphql-jit cannot compile it;
  * - when a router asks for an inline trace (ftv1), whose field timings come from Apollo's field hooks;
  * - when it is not a query (a subscription reaching execution is refused there as before).
- * Both executors run the same resolvers, so answers, partial data and errors are the same.
+ * Both executors run the same resolvers, so answers, partial data and errors are the same, with one
+ * difference a resolver must keep away from: graphql-jit 0.8.9 answers a list whose items are promises
+ * that reject with a null too many for each, so a list resolver settles its items first (the one such
+ * list, `_entities`, does: resolvers/representation.ts).
  */
 export function createCompiledExecution(options: CompiledExecutionOptions): GatewayInterface {
   const { schema, compileSchema } = options;
