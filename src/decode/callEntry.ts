@@ -7,21 +7,20 @@ import { logId } from './logId.js';
 
 export type WireObject = Readonly<Record<string, unknown>>;
 
-const CALL_FIELD_NAMES = {
-  externalCallId: ['externalCallId'],
-  skill: ['skill'],
-  callerEnteredDigits: ['callerEnteredDigits'],
-  callerInfoRaw: ['callerInfo'],
-  conversationId: ['conversationId'],
-  customerCountryCode: ['customerCountryCode'],
-  customerPhoneNumber: ['customerPhoneNumber'],
-  dialedCountryCode: ['dialedCountryCode'],
-  dialedPhoneNumber: ['dialedPhoneNumber'],
+/** Each call field and the wire members it is read from, the later one winning when an event has both. */
+const CALL_FIELD_NAMES: readonly (readonly [keyof CallFields, readonly string[]])[] = [
+  ['externalCallId', ['externalCallId']],
+  ['skill', ['skill']],
+  ['callerEnteredDigits', ['callerEnteredDigits']],
+  ['callerInfoRaw', ['callerInfo']],
+  ['conversationId', ['conversationId']],
+  ['customerCountryCode', ['customerCountryCode']],
+  ['customerPhoneNumber', ['customerPhoneNumber']],
+  ['dialedCountryCode', ['dialedCountryCode']],
+  ['dialedPhoneNumber', ['dialedPhoneNumber']],
   // The definition table calls it externalCustomerId, the example externalConsumerId.
-  externalConsumerId: ['externalConsumerId', 'externalCustomerId'],
-} as const satisfies Record<keyof CallFields, readonly string[]>;
-
-const FIELD_KEYS = Object.keys(CALL_FIELD_NAMES) as (keyof CallFields)[];
+  ['externalConsumerId', ['externalConsumerId', 'externalCustomerId']],
+];
 
 /**
  * The envelope's verdict: the map of callId to events, or null for an empty answer. Throws a BodyFault
@@ -53,15 +52,26 @@ export function windowData(body: unknown): WireObject | null {
  */
 export function decodeCallInput(callId: string, value: unknown, request: WindowRequest, issues: string[]): CallInput | null {
   const call = (): string => `call ${logId(callId)}`;
-  const rawEvents = Array.isArray(value) ? value : [value];
-  const wireEvents: { event: WireObject; time: number; order: number }[] = [];
-  rawEvents.forEach((event, order) => {
-    if (!isJsonObject(event)) return void issues.push(`${call()}: event ${order} is not an object`);
+  const rawEvents = Array.isArray(value) ? (value as unknown[]) : [value];
+  const wireEvents: WireObject[] = [];
+  const times: number[] = [];
+  let sorted = true;
+  for (let order = 0; order < rawEvents.length; order++) {
+    const event = rawEvents[order];
+    if (!isJsonObject(event)) {
+      issues.push(`${call()}: event ${order} is not an object`);
+      continue;
+    }
     const time = readTime(event.eventTime);
-    if (time === null) return void issues.push(`${call()}: event ${order} has no valid eventTime`);
-    wireEvents.push({ event, time, order });
-  });
-  for (const { event } of wireEvents) {
+    if (time === null) {
+      issues.push(`${call()}: event ${order} has no valid eventTime`);
+      continue;
+    }
+    if (times.length > 0 && time < times[times.length - 1]!) sorted = false;
+    wireEvents.push(event);
+    times.push(time);
+  }
+  for (const event of wireEvents) {
     const eventCallId = readString(event.callId);
     if (eventCallId !== null && eventCallId !== callId) {
       issues.push(`${call()}: an event names another callId (${logId(eventCallId)}); call skipped`);
@@ -77,28 +87,39 @@ export function decodeCallInput(callId: string, value: unknown, request: WindowR
     issues.push(`${call()}: no usable events; call skipped`);
     return null;
   }
-  // Stable sort: equal times keep wire order, which decides ties in the field merge below.
-  wireEvents.sort((a, b) => a.time - b.time || a.order - b.order);
+  // Stable: equal times keep wire order, which decides ties in the field merge below. Events mostly come
+  // in order, and then are not sorted at all.
+  const order = wireEvents.map((_, index) => index);
+  if (!sorted) order.sort((a, b) => times[a]! - times[b]! || a - b);
 
+  // A field is the last value set in that order (the later member first within an event), so it is looked
+  // for from the last event back: most calls repeat every field on every event, and the last one has them all.
   const fields = emptyCallFields();
+  for (const [field, names] of CALL_FIELD_NAMES) fields[field] = lastText(wireEvents, order, names);
   let beginTime: number | null = null;
-  const events: EventInput[] = [];
-  for (const { event, time } of wireEvents) {
-    for (const key of FIELD_KEYS) {
-      for (const name of CALL_FIELD_NAMES[key]) {
-        const text = readString(event[name]);
-        if (text) fields[key] = text;
-      }
-    }
-    beginTime = readTime(event.beginTimeStamp) ?? beginTime;
+  for (let at = order.length - 1; at >= 0 && beginTime === null; at--) beginTime = readTime(wireEvents[order[at]!]!.beginTimeStamp);
+  const events: EventInput[] = order.map((index) => {
+    const event = wireEvents[index]!;
     const rawType = readString(event.eventType) ?? '';
-    events.push({ rawType, kind: eventKindOf(rawType), info: readString(event.eventInfo), time });
-  }
+    return { rawType, kind: eventKindOf(rawType), info: readString(event.eventInfo), time: times[index]! };
+  });
   if (beginTime === null) {
     issues.push(`${call()}: no beginTimeStamp; its first event time is used`);
     beginTime = events[0]!.time;
   }
   return { siteId: request.siteId, callId, beginTime, fields, events };
+}
+
+/** The text of the last event (in `order`) that sets one of these members, the later member winning within an event. */
+function lastText(events: readonly WireObject[], order: readonly number[], names: readonly string[]): string | null {
+  for (let at = order.length - 1; at >= 0; at--) {
+    const event = events[order[at]!]!;
+    for (let name = names.length - 1; name >= 0; name--) {
+      const text = readString(event[names[name]!]);
+      if (text) return text;
+    }
+  }
+  return null;
 }
 
 function shapeError(what: string): BodyFault {

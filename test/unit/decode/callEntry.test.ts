@@ -85,6 +85,17 @@ describe('call entries, read by the streaming reader', () => {
     assert.equal(call.conversationId, null);
   });
 
+  it('reads externalCustomerId over externalConsumerId in one event, and a later event over both', () => {
+    const event = (time: string, names: Record<string, string>) => ({ callId: '8', eventTime: time, beginTimeStamp: '1528932953300', ...names });
+    const consumerOf = (events: unknown[]) => readWindow({ success: 'true', data: { '8': events } }, window).calls[0]!.externalConsumerId;
+    assert.equal(consumerOf([event('1528932953300', { externalConsumerId: 'a', externalCustomerId: 'b' })]), 'b');
+    assert.equal(consumerOf([event('1528932953300', { externalCustomerId: 'b', externalConsumerId: 'a' })]), 'b');
+    assert.equal(
+      consumerOf([event('1528932953301', { externalConsumerId: 'c' }), event('1528932953300', { externalConsumerId: 'a', externalCustomerId: 'b' })]),
+      'c',
+    );
+  });
+
   it('keeps callerInfo that is not a JSON object as raw text only', () => {
     assert.equal(byId.get('1002')!.callerInfo, null);
   });
