@@ -4,7 +4,7 @@ import type { Row } from './report.js';
 import { ms } from './report.js';
 import { CONCURRENCY, DAY0, dayWindows, median, post, rangeQuery, SITE } from './setup.js';
 
-const RUNS = 5;
+const RUNS = 9;
 /** The cold range's days: one window each. */
 export const COLD_DAYS = 7;
 const GOAL = 1.1;

@@ -45,6 +45,11 @@ export class PackedCall implements CallModel {
     return this.id ?? this.pack.callId(this.index);
   }
 
+  /** See CallPack.callIdHash. */
+  callIdHash(): number {
+    return this.pack.callIdHash(this.index);
+  }
+
   get beginTime(): number {
     return this.pack.beginTime(this.index);
   }
