@@ -26,7 +26,7 @@ export interface MemoryFigures {
 }
 
 /** Fresh processes per row: peak RSS moves by 2 windows between runs of the same code, as GC and allocator timing fall. */
-const RUNS = 3;
+const RUNS = 5;
 
 /**
  * Scenario 4: a fresh gateway process serves the 31-day range (first: 500 + totalCount) of the busy
