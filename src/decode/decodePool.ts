@@ -53,7 +53,7 @@ export interface DecodeWorkerData {
 
 export type DecodeRequest =
   | { readonly kind: 'open'; readonly id: number; readonly request: WindowRequest }
-  | { readonly kind: 'chunk'; readonly id: number; readonly chunk: Uint8Array }
+  | { readonly kind: 'chunk'; readonly id: number; readonly chunks: readonly Uint8Array[] }
   | { readonly kind: 'end'; readonly id: number }
   | { readonly kind: 'abort'; readonly id: number };
 
@@ -64,7 +64,7 @@ export type DecodeReply =
   /** A BodyFault, as its parts (an Error's class does not survive postMessage). */
   | { readonly kind: 'failed'; readonly id: number; readonly message: string; readonly detail: string };
 
-/** Chunks go to a worker in batches this big: fewer messages, and each batch's memory is handed over, not copied. */
+/** Chunks go to a worker in batches this big: fewer messages. */
 const BATCH_BYTES = 256 * 1024;
 /**
  * A window's bytes sent to a worker and not yet read there. Past this the client stops reading the
@@ -163,17 +163,13 @@ class DecodeWorkerPool implements WindowDecoding {
     let batchBytes = 0;
     const flush = (): void => {
       if (batchBytes === 0) return;
-      // A fresh ArrayBuffer of its own (never Buffer's shared pool), so it can be handed over without a copy.
-      const chunk = new Uint8Array(batchBytes);
-      let at = 0;
-      for (const piece of batch) {
-        chunk.set(piece, at);
-        at += piece.length;
-      }
       window.unread += batchBytes;
+      // Copied by postMessage into the worker's heap, not into a new buffer here: each ArrayBuffer this thread
+      // allocates counts as its external memory, and ~100 MB of them for a cold week made V8 collect this
+      // thread's heap (the cache's, the largest) over and over while the workers decoded.
+      slot.worker.postMessage({ kind: 'chunk', id, chunks: batch } satisfies DecodeRequest);
       batch = [];
       batchBytes = 0;
-      slot.worker.postMessage({ kind: 'chunk', id, chunk } satisfies DecodeRequest, [chunk.buffer]);
     };
     const close = (): void => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,4 +1,4 @@
-// A decode worker thread (see decodePool.ts): window bodies in, chunk by chunk, each chunk
+// A decode worker thread (see decodePool.ts): window bodies in, a batch of chunks at a time, each batch
 // acknowledged once read; one CallPack per bucket out, transferred, so the packs cost no copy.
 import { parentPort, workerData } from 'node:worker_threads';
 import { BodyFault } from './bodyFault.js';
@@ -16,8 +16,12 @@ port.on('message', (message: DecodeRequest) => {
       return;
     case 'chunk': {
       const packer = open.get(message.id);
-      packer?.push(message.chunk);
-      port.postMessage({ kind: 'read', id: message.id, bytes: message.chunk.length } satisfies DecodeReply);
+      let bytes = 0;
+      for (const chunk of message.chunks) {
+        packer?.push(chunk);
+        bytes += chunk.length;
+      }
+      port.postMessage({ kind: 'read', id: message.id, bytes } satisfies DecodeReply);
       // Told at once, so the gateway stops reading a body that can't be decoded instead of reading it to the end.
       if (packer?.failure) {
         open.delete(message.id);
