@@ -3,7 +3,7 @@
  * as ratios against baselines measured in the same run, on loopback only. Prints a table and writes
  * bench/results/latest.json. Bounded: every scenario has a fixed number of runs or a fixed duration,
  * and the whole bench takes a few minutes on 2 cores. See README "Performance" for how to read it.
- * `BENCH_ONLY=memory` runs the memory rows alone (about three minutes), for changes that only move memory.
+ * `BENCH_ONLY=memory` runs the memory rows alone (about four minutes), for changes that only move memory.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { startSimulator, type Simulator } from '../src/simulator/index.js';
