@@ -236,18 +236,22 @@ export class BucketStore {
     await Promise.all(
       windowsForBuckets(byBucket.keys(), this.options.bucketSizeMs, this.options.maxWindowMs).map(async (window) => {
         const asked = [...byBucket.values()].filter(({ bucket }) => bucket >= window.startTime && bucket < window.endTime);
+        let settle: () => void;
         try {
           const packs = await this.fetchWindow(scope, siteId, window, operation);
           const entries = [...packs].map(([bucket, pack]) => ({ key: this.key(scope, siteId, bucket), pack, ttlMs: this.ttlFor(bucket) }));
           for (const { key, pack, ttlMs } of entries) this.options.memory?.set(key, pack, ttlMs);
           // Stored before the operation answers, so a replica asked next finds them.
           await this.redis?.set(entries);
-          for (const pending of asked) pending.resolve(packs.get(pending.bucket)!);
+          settle = () => asked.forEach((pending) => pending.resolve(packs.get(pending.bucket)!));
         } catch (error) {
-          for (const pending of asked) pending.reject(asError(error));
-        } finally {
-          if (leased) await this.redis?.release(asked.map(({ key }) => key));
+          settle = () => asked.forEach((pending) => pending.reject(asError(error)));
         }
+        // Released before the buckets are handed over: the release is then part of the operation (its
+        // span ends inside the operation's), not a round trip still under way after the answer. release()
+        // does not throw: a failed release is logged, and the lease runs out.
+        if (leased) await this.redis?.release(asked.map(({ key }) => key));
+        settle();
       }),
     );
   }
