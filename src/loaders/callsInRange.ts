@@ -178,7 +178,7 @@ function ascendingWithDistinctIds(buckets: readonly (readonly CallModel[])[]): b
  */
 export function distinctCallIds(
   buckets: readonly (readonly CallModel[])[],
-  hashOf: (call: PackedCall) => number = (call) => call.callIdHash(),
+  hashOf: (call: PackedCall) => number = (call) => call.pack.callIdHash(call.index),
 ): boolean {
   const calls = buckets.reduce((sum, bucket) => sum + bucket.length, 0);
   const hashes = new Float64Array(calls);

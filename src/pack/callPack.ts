@@ -300,7 +300,7 @@ export class CallPack {
    * check over a whole range that must not make a string of every callId (a 31-day range has 200,000).
    */
   callIdHash(call: number): number {
-    const start = this.plainStart + (call === 0 ? 0 : this.stringEnds[call - 1]!);
+    const start = this.plainTextStart(call);
     const end = this.plainStart + this.stringEnds[call]!;
     const bytes = this.bytes;
     // Two FNV-1a hashes with different offset bases, 32 and 21 bits of them side by side.
@@ -355,8 +355,12 @@ export class CallPack {
   }
 
   private plainString(ref: number): string {
-    const start = ref === 0 ? 0 : this.stringEnds[ref - 1]!;
-    return this.bytes.toString('utf8', this.plainStart + start, this.plainStart + this.stringEnds[ref]!);
+    return this.bytes.toString('utf8', this.plainTextStart(ref), this.plainStart + this.stringEnds[ref]!);
+  }
+
+  /** Where a plain string's bytes start in the pack; they end at plainStart + stringEnds[ref]. */
+  private plainTextStart(ref: number): number {
+    return this.plainStart + (ref === 0 ? 0 : this.stringEnds[ref - 1]!);
   }
 
   /** Inflates the rest and keeps it among the packs read last, letting go of the least recently read past the bound. */

@@ -45,11 +45,6 @@ export class PackedCall implements CallModel {
     return this.id ?? this.pack.callId(this.index);
   }
 
-  /** See CallPack.callIdHash. */
-  callIdHash(): number {
-    return this.pack.callIdHash(this.index);
-  }
-
   get beginTime(): number {
     return this.pack.beginTime(this.index);
   }
