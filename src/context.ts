@@ -3,7 +3,7 @@ import type { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import type { BucketStore } from './cache/bucketStore.js';
 import type { LiveHub } from './live/liveHub.js';
-import { createCallsLoader, type CallsLoader } from './loaders/callsLoader.js';
+import { CallsLoader } from './loaders/callsLoader.js';
 import type { Logger } from './logger.js';
 import { emptyOperationCost, type OperationContext, type Scope } from './model/operation.js';
 import { startOperationSpan } from './tracing/operationSpan.js';
@@ -73,7 +73,7 @@ export function createContextFactory(options: ContextFactoryOptions): (req: Inco
       ...traced,
       reads: { latest: null },
     };
-    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation), null);
+    return contextOf(options, scope, operation, new CallsLoader(options.store, scope, operation), null);
   };
 }
 
@@ -97,7 +97,7 @@ export function createSubscriptionContextFactory(
       requestId,
       reads: { latest: null },
     };
-    return contextOf(options, scope, operation, createCallsLoader(options.store, scope, operation, { cache: false }), fellBehind ?? null);
+    return contextOf(options, scope, operation, new CallsLoader(options.store, scope, operation, { cache: false }), fellBehind ?? null);
   };
 }
 

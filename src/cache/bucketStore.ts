@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, type Attributes } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { isSettledBucket, windowsForBuckets, type Window } from '../model/buckets.js';
 import type { CallModel } from '../model/call.js';
@@ -59,6 +59,25 @@ export class BucketStore {
     this.redis = options.redis ?? null;
   }
 
+  /**
+   * The buckets' calls, in the order asked, when the memory tier holds every one of them: read at once,
+   * with no promise, so a warm operation's fields resolve in the tick that asks (src/loaders/callsLoader.ts).
+   * Null, with nothing counted, when any is missing: loadBuckets then looks for all of them.
+   */
+  peekBuckets(scope: Scope, siteId: string, buckets: readonly number[], operation: OperationContext): (readonly CallModel[])[] | null {
+    const { memory } = this.options;
+    if (!memory) return null;
+    const calls: (readonly CallModel[])[] = [];
+    for (const bucket of buckets) {
+      const cached = memory.get(this.key(scope, siteId, bucket));
+      if (!cached) return null;
+      calls.push(cached.calls());
+    }
+    operation.cost.cache.memory.hits += buckets.length;
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.lookup', () => memoryLookup(siteId, buckets.length, 0, 0));
+    return calls;
+  }
+
   async loadBuckets(scope: Scope, siteId: string, buckets: readonly number[], operation: OperationContext): Promise<Map<number, BucketResult>> {
     const { cost } = operation;
     const results = new Map<number, BucketResult>();
@@ -92,14 +111,9 @@ export class BucketStore {
       missing.push(pending);
       settle(bucket, pending.promise);
     }
-    addSpanEvent(operation.traceContext, 'livedeflect.cache.lookup', () => ({
-      'livedeflect.site_id': siteId,
-      'livedeflect.cache.tier': 'memory',
-      'livedeflect.cache.hits': cost.cache.memory.hits - before.hits,
-      'livedeflect.cache.misses': cost.cache.memory.misses - before.misses,
-      // Buckets another operation was already loading: this one waits for that answer.
-      'livedeflect.cache.shared': cost.cache.shared - before.shared,
-    }));
+    addSpanEvent(operation.traceContext, 'livedeflect.cache.lookup', () =>
+      memoryLookup(siteId, cost.cache.memory.hits - before.hits, cost.cache.memory.misses - before.misses, cost.cache.shared - before.shared),
+    );
     if (missing.length > 0) {
       // The operation's span is the active one while buckets are filled, so Redis round trips are its children.
       const fill = () => this.fill(scope, siteId, missing, operation);
@@ -315,6 +329,17 @@ export class BucketStore {
   private key(scope: Scope, siteId: string, bucket: number): string {
     return `${scope.fingerprint}|${this.options.upstreamUrl}|${siteId}|${this.options.bucketSizeMs}|${bucket}`;
   }
+}
+
+/** The span event of a memory-tier lookup; `shared`: buckets another operation was already loading, which this one waits for. */
+function memoryLookup(siteId: string, hits: number, misses: number, shared: number): Attributes {
+  return {
+    'livedeflect.site_id': siteId,
+    'livedeflect.cache.tier': 'memory',
+    'livedeflect.cache.hits': hits,
+    'livedeflect.cache.misses': misses,
+    'livedeflect.cache.shared': shared,
+  };
 }
 
 function asError(error: unknown): Error {

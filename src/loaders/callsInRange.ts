@@ -1,37 +1,32 @@
 import type { CallModel } from '../model/call.js';
 import { compareCalls } from '../model/order.js';
 import { bucketsForRange, bucketStart } from '../model/buckets.js';
-import type { CallsLoader } from './callsLoader.js';
+import type { BucketReader } from './callsLoader.js';
+import { andThen, type MaybePromise } from '../model/maybePromise.js';
 import { PackedCall } from '../pack/packedCall.js';
 
 /**
  * The calls of a site that began in [from, to), deduplicated by callId and sorted by
  * (beginTime, callId). Throws the first bucket error: a range with a hole in it would be a wrong
- * answer, so the field that asked fails instead (its siblings keep their data).
+ * answer, so the field that asked fails instead (its siblings keep their data). At once when the
+ * buckets are in memory, as every read here (CallsLoader.buckets).
  */
-export async function loadCallsInRange(loader: CallsLoader, siteId: string, from: number, to: number, bucketSizeMs: number): Promise<CallModel[]> {
-  return callsInRange(await loadBuckets(loader, siteId, bucketsForRange(from, to, bucketSizeMs)), from, to);
+export function loadCallsInRange(loader: BucketReader, siteId: string, from: number, to: number, bucketSizeMs: number): MaybePromise<CallModel[]> {
+  return andThen(loader.buckets(siteId, bucketsForRange(from, to, bucketSizeMs)), (buckets) => callsInRange(buckets, from, to));
 }
 
 /**
  * The same calls as loadCallsInRange, read by position without being copied into one array: a page
  * of 5 and the count of a range of thousands of cached calls read 5 calls, not thousands.
  */
-export async function loadCallRange(
-  loader: CallsLoader,
+export function loadCallRange(
+  loader: BucketReader,
   siteId: string,
   from: number,
   to: number,
   bucketSizeMs: number,
-): Promise<PositionalList<CallModel>> {
-  return callRange(await loadBuckets(loader, siteId, bucketsForRange(from, to, bucketSizeMs)), from, to);
-}
-
-/** The calls of each of a site's buckets, in the order asked; throws the first bucket error, as loadCallsInRange does. */
-export async function loadBuckets(loader: CallsLoader, siteId: string, bucketStarts: readonly number[]): Promise<(readonly CallModel[])[]> {
-  const buckets = await loader.loadMany(bucketStarts.map((bucket) => ({ siteId, bucket })));
-  for (const bucket of buckets) if (bucket instanceof Error) throw bucket;
-  return buckets as (readonly CallModel[])[];
+): MaybePromise<PositionalList<CallModel>> {
+  return andThen(loader.buckets(siteId, bucketsForRange(from, to, bucketSizeMs)), (buckets) => callRange(buckets, from, to));
 }
 
 /** A list read by position (an array is one), at positions 0..length-1. */
@@ -229,14 +224,14 @@ function firstBeginningAt(bucket: readonly CallModel[], time: number): number {
 }
 
 /** One call by its callId and begin time: a single bucket, so Query.call and _entities stay narrow. */
-export async function loadCall(
-  loader: CallsLoader,
+export function loadCall(
+  loader: BucketReader,
   siteId: string,
   callId: string,
   beginTime: number,
   bucketSizeMs: number,
-): Promise<CallModel | null> {
-  return callIn(await loader.load({ siteId, bucket: bucketStart(beginTime, bucketSizeMs) }), callId, beginTime);
+): MaybePromise<CallModel | null> {
+  return andThen(loader.buckets(siteId, [bucketStart(beginTime, bucketSizeMs)]), ([bucket]) => callIn(bucket!, callId, beginTime));
 }
 
 /**

@@ -2,8 +2,9 @@ import { statsOfTallies, tallyOf, type StatsTally } from '../model/stats.js';
 import type { CallModel } from '../model/call.js';
 import { timelineOf, type TimelinePointModel } from '../model/timeline.js';
 import { bucketsForRange } from '../model/buckets.js';
-import type { CallsLoader } from './callsLoader.js';
-import { callsInRange, isOrderedRun, loadBuckets } from './callsInRange.js';
+import { andThen, type MaybePromise } from '../model/maybePromise.js';
+import type { BucketReader } from './callsLoader.js';
+import { callsInRange, isOrderedRun } from './callsInRange.js';
 
 // The tally of a cached bucket, made on the first timeline that reads it whole. A cached bucket is the same
 // immutable array on every read (CallPack.calls()), so its tally is kept with it and dies with it: bounded by
@@ -29,16 +30,26 @@ function bucketTally(bucket: readonly CallModel[]): StatsTally {
  * the range's calls are exactly their concatenation. Other buckets (a callId the upstream moved between
  * them) take the scan of the range's calls instead, whose answer is the same by definition.
  */
-export async function loadTimeline(
-  loader: CallsLoader,
+export function loadTimeline(
+  loader: BucketReader,
   siteId: string,
   boundaries: readonly number[],
   bucketSizeMs: number,
-): Promise<TimelinePointModel[]> {
+): MaybePromise<TimelinePointModel[]> {
   const from = boundaries[0]!;
   const to = boundaries[boundaries.length - 1]!;
   const starts = bucketsForRange(from, to, bucketSizeMs);
-  const buckets = await loadBuckets(loader, siteId, starts);
+  return andThen(loader.buckets(siteId, starts), (buckets) => timelineOfBuckets(buckets, starts, boundaries, bucketSizeMs));
+}
+
+function timelineOfBuckets(
+  buckets: readonly (readonly CallModel[])[],
+  starts: readonly number[],
+  boundaries: readonly number[],
+  bucketSizeMs: number,
+): TimelinePointModel[] {
+  const from = boundaries[0]!;
+  const to = boundaries[boundaries.length - 1]!;
   if (!isOrderedRun(buckets)) return timelineOf(callsInRange(buckets, from, to), boundaries);
   const points: TimelinePointModel[] = [];
   for (let index = 1; index < boundaries.length; index++) {

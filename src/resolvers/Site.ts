@@ -1,6 +1,7 @@
 import type { SiteResolvers } from '../generated/resolvers.js';
 import { loadCallRange, loadCallsInRange } from '../loaders/callsInRange.js';
 import { loadTimeline } from '../loaders/timelineInRange.js';
+import { andThen } from '../model/maybePromise.js';
 import { callSortKey, compareEvents, eventSortKey } from '../model/order.js';
 import { deflectionStatsOf } from '../model/stats.js';
 import { timelineOf } from '../model/timeline.js';
@@ -19,38 +20,45 @@ export const Site: SiteResolvers = {
   // async: a rejection fails only this entity of an _entities batch, a throw would fail them all.
   __resolveReference: async (reference) => ({ id: validSiteId(representationId(reference, 'Site')) }),
 
-  async calls(site, { from, to, filter, order, first, after }, { loaders, settings }) {
+  // The range fields are not async: a range whose buckets are in memory is answered at once (CallsLoader.buckets).
+
+  calls(site, { from, to, filter, order, first, after }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
     const request = { field: 'calls', order, first: validPageSize(first) } as const;
     const afterKey = after ? decodeCursor(after, request, CALL_KEY_SHAPE) : null;
     const page = { ...request, after: afterKey };
     // Without a filter the page is read from the range in place: its count is the range's length.
-    if (!filter) return pageOf(await loadCallRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), page, callSortKey);
-    const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return pageOf(callsMatching(calls, filter), page, callSortKey);
+    if (!filter)
+      return andThen(loadCallRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), (calls) => pageOf(calls, page, callSortKey));
+    return andThen(loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), (calls) =>
+      pageOf(callsMatching(calls, filter), page, callSortKey),
+    );
   },
 
-  async events(site, { from, to, filter, order, first, after }, { loaders, settings }) {
+  events(site, { from, to, filter, order, first, after }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
     const request = { field: 'events', order, first: validPageSize(first) } as const;
     const afterKey = after ? decodeCursor(after, request, EVENT_KEY_SHAPE) : null;
-    const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
     const matches = eventMatcher(filter);
-    const events = calls.flatMap((call) => call.events.filter(matches)).sort(compareEvents);
-    return pageOf(events, { ...request, after: afterKey }, eventSortKey);
+    return andThen(loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), (calls) => {
+      const events = calls.flatMap((call) => call.events.filter(matches)).sort(compareEvents);
+      return pageOf(events, { ...request, after: afterKey }, eventSortKey);
+    });
   },
 
-  async stats(site, { from, to, filter }, { loaders, settings }) {
+  stats(site, { from, to, filter }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
-    const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return deflectionStatsOf(callsMatching(calls, filter));
+    return andThen(loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), (calls) =>
+      deflectionStatsOf(callsMatching(calls, filter)),
+    );
   },
 
-  async timeline(site, { from, to, interval, timeZone, filter }, { loaders, settings }) {
+  timeline(site, { from, to, interval, timeZone, filter }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
     const boundaries = validTimelineBoundaries(range, interval, validTimeZone(timeZone), settings.maxTimelinePoints);
     if (!filter) return loadTimeline(loaders.calls, site.id, boundaries, settings.bucketSizeMs);
-    const calls = await loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs);
-    return timelineOf(callsMatching(calls, filter), boundaries);
+    return andThen(loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), (calls) =>
+      timelineOf(callsMatching(calls, filter), boundaries),
+    );
   },
 };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { BucketStore } from '../../src/cache/bucketStore.js';
+import { CallsLoader } from '../../src/loaders/callsLoader.js';
 import type { OperationContext, Scope } from '../../src/model/operation.js';
 import { createFingerprinter } from '../../src/cache/fingerprint.js';
 import { MemoryTier } from '../../src/cache/memoryTier.js';
@@ -209,6 +210,68 @@ describe('bucket cache rules (fake clock, real simulator)', () => {
     assert.equal(memory.size, 0);
     const retried = await load(store, [at(8)]);
     assert.ok(Array.isArray(retried.results.get(at(8))));
+    assert.equal(simulator.requests.length, 2);
+  });
+
+  it('peeks buckets all in memory at once, in the order asked, and counts them as hits', async () => {
+    const { store } = fixture();
+    const loaded = await load(store, [at(1), at(2)]);
+    const op = operation();
+    const peeked = store.peekBuckets(scopeOf(TOKEN_A), SITE, [at(2), at(1)], op);
+    assert.deepEqual(peeked, [loaded.results.get(at(2)), loaded.results.get(at(1))]);
+    assert.deepEqual(op.cost.cache.memory, { hits: 2, misses: 0 });
+    assert.equal(simulator.requests.length, 1);
+  });
+
+  it("peeks nothing, and counts nothing, when one bucket asked is not in memory or is another credential's", async () => {
+    const { store } = fixture();
+    await load(store, [at(1)]);
+    const op = operation();
+    assert.equal(store.peekBuckets(scopeOf(TOKEN_A), SITE, [at(1), at(2)], op), null);
+    assert.equal(store.peekBuckets(scopeOf(TOKEN_B), SITE, [at(1)], op), null);
+    assert.deepEqual(op.cost.cache.memory, { hits: 0, misses: 0 });
+    assert.equal(simulator.requests.length, 1, 'a peek never goes upstream');
+  });
+
+  it("an operation's loader answers buckets in memory without a promise, and the others through one batch", async () => {
+    const { store } = fixture();
+    await load(store, [at(1)]);
+    simulator.clearRequests();
+    const op = operation();
+    const loader = new CallsLoader(store, scopeOf(TOKEN_A), op);
+    const warm = loader.buckets(SITE, [at(1)]);
+    assert.ok(Array.isArray(warm), 'a warm bucket is answered in the tick that asks');
+    const cold = loader.buckets(SITE, [at(1), at(2)]);
+    const alsoCold = loader.buckets(SITE, [at(3)]);
+    assert.ok(cold instanceof Promise && alsoCold instanceof Promise);
+    const [both, third] = await Promise.all([cold, alsoCold]);
+    assert.equal(both[0], warm[0], 'the bucket read at once is the one the mixed read answers');
+    assert.equal(both.length, 2);
+    assert.equal(third.length, 1);
+    assert.deepEqual(
+      simulator.requests.map((request) => [request.startTime, request.endTime]),
+      [[at(2), at(4)]],
+      'the two cold buckets asked in one tick went upstream as one window',
+    );
+    assert.equal(op.reads.latest, at(3));
+    assert.deepEqual(op.cost.cache.memory, { hits: 1, misses: 2 });
+  });
+
+  it("an operation reads a bucket the same all through, a subscription's loader afresh each time", async () => {
+    const { store, advance } = fixture();
+    // 11:00-12:00 is recent: kept for RECENT_TTL, then fetched again.
+    const operationLoader = new CallsLoader(store, scopeOf(TOKEN_A), operation());
+    const subscriptionLoader = new CallsLoader(store, scopeOf(TOKEN_A), operation(), { cache: false });
+    const [first] = await operationLoader.buckets(SITE, [at(11)]);
+    const [subscriptionFirst] = await subscriptionLoader.buckets(SITE, [at(11)]);
+    assert.equal(subscriptionFirst, first, 'both read the bucket the store holds');
+    advance(RECENT_TTL + SECOND);
+    const [refetched] = await load(store, [at(11)]).then(({ results }) => [results.get(at(11))]);
+    assert.notEqual(refetched, first, 'the store fetched the recent bucket again');
+    const [again] = await operationLoader.buckets(SITE, [at(11)]);
+    assert.equal(again, first, 'the operation keeps what it read');
+    const [subscriptionAgain] = await subscriptionLoader.buckets(SITE, [at(11)]);
+    assert.equal(subscriptionAgain, refetched, 'the subscription reads what the store holds now');
     assert.equal(simulator.requests.length, 2);
   });
 });

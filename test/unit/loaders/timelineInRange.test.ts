@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import DataLoader from 'dataloader';
 import { callsInRange } from '../../../src/loaders/callsInRange.js';
-import type { CallsLoader } from '../../../src/loaders/callsLoader.js';
+import type { BucketReader } from '../../../src/loaders/callsLoader.js';
 import { loadTimeline } from '../../../src/loaders/timelineInRange.js';
 import { emptyCallFields, type CallModel } from '../../../src/model/call.js';
 import { eventKindOf } from '../../../src/model/eventKind.js';
@@ -54,11 +53,14 @@ function randomBuckets(random: (below: number) => number, round: number, count: 
   });
 }
 
-function loaderOf(buckets: readonly (readonly CallModel[])[]): CallsLoader {
-  type Key = Parameters<CallsLoader['load']>[0];
-  return new DataLoader<Key, readonly CallModel[], string>(async (keys) => keys.map(({ bucket }) => buckets[bucket / BUCKET_MS] ?? []), {
-    cacheKeyFn: ({ siteId, bucket }) => `${siteId}:${bucket}`,
-  });
+/** A reader of fixed buckets: at once, as from memory, or (`later`) through a promise, as from the store. */
+function loaderOf(buckets: readonly (readonly CallModel[])[], later = false): BucketReader {
+  return {
+    buckets: (_siteId, starts) => {
+      const read = starts.map((bucket) => buckets[bucket / BUCKET_MS] ?? []);
+      return later ? Promise.resolve(read) : read;
+    },
+  };
 }
 
 /** Sorted, distinct boundaries in [0, end]: some on bucket edges, some inside buckets, first and last anywhere. */
@@ -80,7 +82,11 @@ describe('loadTimeline', () => {
       if (new Set(ids).size < ids.length) moved++;
       const expected = timelineOf(callsInRange(buckets, boundaries[0]!, boundaries.at(-1)!), boundaries);
       assert.deepEqual(await loadTimeline(loaderOf(buckets), SITE, boundaries, BUCKET_MS), expected, `round ${round}`);
-      assert.deepEqual(await loadTimeline(loaderOf(buckets), SITE, boundaries, BUCKET_MS), expected, `round ${round}, read again`);
+      assert.deepEqual(
+        await loadTimeline(loaderOf(buckets, true), SITE, boundaries, BUCKET_MS),
+        expected,
+        `round ${round}, read again, through a promise`,
+      );
     }
     assert.ok(moved > ROUNDS / 10, 'enough rounds have a callId in two buckets');
   });
