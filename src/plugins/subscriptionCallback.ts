@@ -48,7 +48,7 @@ export function createSubscriptionCallbackPlugin(options: SubscriptionCallbackOp
   return {
     async requestDidStart(started) {
       const extension: unknown = started.request.extensions?.subscription;
-      if (extension === undefined) return;
+      if (extension === undefined) return plainHttpRefusal;
       // A batch shares one request's context (app.ts gives a callback its subscription context only when alone).
       const refusal = started.requestIsBatched
         ? 'A subscription callback must be a request of its own, not part of a batch'
@@ -104,6 +104,19 @@ export function createSubscriptionCallbackPlugin(options: SubscriptionCallbackOp
     },
   };
 }
+
+/**
+ * A subscription over plain HTTP, without the callback extension: Apollo would execute it as a query, running
+ * the stream's per-update resolver with no update (an internal error). Its client is told where to subscribe.
+ */
+const plainHttpRefusal: GraphQLRequestListener<GatewayContext> = {
+  async didResolveOperation({ operation }) {
+    if (operation?.operation !== 'subscription') return;
+    throw callbackError(
+      'A subscription is served over a WebSocket (the graphql-ws protocol) on this same URL, or to a router over the HTTP callback protocol (extensions.subscription), not as a plain HTTP request',
+    );
+  },
+};
 
 function refuse(message: string): GraphQLRequestListener<GatewayContext> {
   return {

@@ -116,7 +116,7 @@ describe('Subscription.callUpdates over the HTTP callback protocol', () => {
     assert.equal(stack.simulator.requests.length, 0);
   });
 
-  it('refuses a callback URL outside LIVE_CALLBACK_URLS, and a query sent as a subscription, before posting or polling anything', async () => {
+  it('refuses a callback URL outside LIVE_CALLBACK_URLS, a query sent as a subscription and a subscription sent without the extension, before posting or polling anything', async () => {
     const before = router.requests;
     const elsewhere = { ...router.open(), callbackUrl: `${router.baseUrl}-elsewhere/x` };
     const refused = await subscribe(elsewhere, { site: SITE });
@@ -138,6 +138,20 @@ describe('Subscription.callUpdates over the HTTP callback protocol', () => {
       body.errors?.map((error) => error.extensions?.code),
       ['BAD_REQUEST'],
     );
+
+    // Without the extension, a subscription is no request Apollo can run over HTTP: its client is told where to send it.
+    const plain = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: TOKEN },
+      body: JSON.stringify({ query: SUBSCRIPTION, variables: { site: SITE } }),
+    });
+    assert.equal(plain.status, 400);
+    const plainBody = (await plain.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    assert.deepEqual(
+      plainBody.errors?.map((error) => error.extensions?.code),
+      ['BAD_REQUEST'],
+    );
+    assert.match(plainBody.errors?.[0]?.message ?? '', /WebSocket/);
 
     // 10 ms would be a loop of checks, and so would 2^31 ms (a timer runs it as 1 ms).
     for (const heartbeat of [10, 2 ** 31]) {

@@ -4,7 +4,8 @@ import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { explorerPlugin } from '@graphiql/plugin-explorer';
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createGraphiQLFetcher, getSelectedOperationName, type Fetcher } from '@graphiql/toolkit';
+import { Kind, parse, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { installMonacoWorkers } from './monacoWorkers.js';
 import { readPageConfig } from './readPageConfig.js';
 import { PAGE_ROOT_ELEMENT_ID } from '../pageConfig.js';
@@ -12,7 +13,7 @@ import { PAGE_ROOT_ELEMENT_ID } from '../pageConfig.js';
 const config = readPageConfig(document);
 installMonacoWorkers(config.workers);
 
-const fetcher = createGraphiQLFetcher({
+const toolkitFetcher = createGraphiQLFetcher({
   url: config.graphqlPath,
   // Subscriptions go over graphql-ws on the same path; the toolkit opens one socket per subscription and
   // sends the headers editor's contents as connectionParams, which is where the gateway reads Authorization.
@@ -21,6 +22,31 @@ const fetcher = createGraphiQLFetcher({
   // graphql 17), so the plain JSON fetcher is enough and no request asks for multipart/mixed.
   enableIncrementalDelivery: false,
 });
+
+/**
+ * The toolkit sends a subscription over the socket only when the document and operation name it is handed say
+ * so, and GraphiQL hands it those it worked out 100 ms after the last keystroke: a subscription run sooner went
+ * over HTTP, where the gateway refuses it. They are worked out here from the query being sent, as GraphiQL
+ * would (its own when the query is no document).
+ */
+const fetcher: Fetcher = (params, options) => {
+  const document = parsedOrNull(params.query);
+  if (!document) return toolkitFetcher(params, options);
+  const operationName = getSelectedOperationName(operationsOf(options?.documentAST), params.operationName ?? undefined, operationsOf(document));
+  return toolkitFetcher({ ...params, operationName: operationName ?? null }, { ...options, documentAST: document });
+};
+
+function parsedOrNull(query: string): DocumentNode | null {
+  try {
+    return parse(query);
+  } catch {
+    return null;
+  }
+}
+
+function operationsOf(document: DocumentNode | undefined): OperationDefinitionNode[] {
+  return (document?.definitions ?? []).filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+}
 
 const root = document.getElementById(PAGE_ROOT_ELEMENT_ID);
 if (root === null) throw new Error(`The page has no #${PAGE_ROOT_ELEMENT_ID} element`);
