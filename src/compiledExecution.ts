@@ -57,7 +57,7 @@ type Entry =
  * validation, plugins, error formatting, HTTP) stays Apollo's. An operation runs on graphql-js:
  * - until it has run `runsBeforeCompiling` times, and for good when graphql-jit cannot compile it;
  * - when a router asks for an inline trace (ftv1), whose field timings come from Apollo's field hooks;
- * - when it is not a query (a subscription reaching execution is refused there as before).
+ * - when it is not a query (none is a subscription: plugins/subscriptionCallback.ts answers or refuses each before execution).
  * Both executors run the same resolvers, so answers, partial data and errors are the same, with one
  * difference a resolver must keep away from: graphql-jit 0.8.9 answers a list whose items are promises
  * that reject with a null too many for each, so a list resolver settles its items first (the one such

@@ -28,6 +28,7 @@ type Bucket = readonly CallModel[];
  * subscription read stays pinned in memory.
  */
 export class CallsLoader {
+  /** Its cache (an operation's loader only) joins a field to the load of a bucket another field has under way. */
   private readonly loader: DataLoader<BucketKey, Bucket, string>;
   /** What this operation has read, by site and bucket; null for a subscription's loader. */
   private readonly read: Map<string, Map<number, Bucket>> | null;

@@ -36,9 +36,7 @@ export function loadTimeline(
   boundaries: readonly number[],
   bucketSizeMs: number,
 ): MaybePromise<TimelinePointModel[]> {
-  const from = boundaries[0]!;
-  const to = boundaries[boundaries.length - 1]!;
-  const starts = bucketsForRange(from, to, bucketSizeMs);
+  const starts = bucketsForRange(boundaries[0]!, boundaries[boundaries.length - 1]!, bucketSizeMs);
   return andThen(loader.buckets(siteId, starts), (buckets) => timelineOfBuckets(buckets, starts, boundaries, bucketSizeMs));
 }
 
