@@ -1,7 +1,7 @@
 import { context, type Attributes } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import { isSettledBucket, windowsForBuckets, type Window } from '../model/buckets.js';
-import type { CallModel } from '../model/call.js';
+import type { CallList } from '../model/call.js';
 import type { OperationContext, Scope } from '../model/operation.js';
 import type { CallPack } from '../pack/callPack.js';
 import { addSpanEvent } from '../tracing/spanEvents.js';
@@ -28,7 +28,7 @@ export interface BucketStoreOptions {
   readonly now?: () => number;
 }
 
-export type BucketResult = readonly CallModel[] | Error;
+export type BucketResult = CallList | Error;
 
 interface PendingBucket {
   readonly bucket: number;
@@ -64,10 +64,10 @@ export class BucketStore {
    * with no promise, so a warm operation's fields resolve in the tick that asks (src/loaders/callsLoader.ts).
    * Null, with nothing counted, when any is missing: loadBuckets then looks for all of them.
    */
-  peekBuckets(scope: Scope, siteId: string, buckets: readonly number[], operation: OperationContext): (readonly CallModel[])[] | null {
+  peekBuckets(scope: Scope, siteId: string, buckets: readonly number[], operation: OperationContext): CallList[] | null {
     const { memory } = this.options;
     if (!memory) return null;
-    const calls: (readonly CallModel[])[] = [];
+    const calls: CallList[] = [];
     for (const bucket of buckets) {
       const cached = memory.get(this.key(scope, siteId, bucket));
       if (!cached) return null;

@@ -1,8 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { CallPack } from '../pack/callPack.js';
 
-/** Heap a pack's views take once read (a PackedCall and its slot), on top of the pack's own bytes. */
-const VIEW_BYTES_PER_CALL = 40;
+/**
+ * Heap a pack's views take once every call is read (a PackedCall, 48 bytes, and its slot in the list),
+ * on top of the pack's own bytes: the most they take, as a view is made only when its call is read.
+ */
+const VIEW_BYTES_PER_CALL = 56;
 const ENTRY_BYTES = 200;
 
 /**

@@ -164,7 +164,7 @@ export class RedisFeedRelay implements FeedRelay {
       if (raw[0] === CHANGES && body.length > 8) {
         const pack = CallPack.verified(body.subarray(8));
         if (pack.siteId !== siteId) return null;
-        return { kind: 'changes', at: body.readDoubleLE(0), calls: pack.calls() };
+        return { kind: 'changes', at: body.readDoubleLE(0), calls: [...pack.calls()] };
       }
       if (raw[0] === ERROR) {
         const parsed = JSON.parse(body.toString('utf8')) as { code?: unknown; message?: unknown; statusCode?: unknown; final?: unknown };

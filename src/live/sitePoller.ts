@@ -4,7 +4,7 @@ import { bucketsForRange } from '../model/buckets.js';
 import { emptyOperationCost, type OperationContext, type Scope } from '../model/operation.js';
 import { callsInRange } from '../loaders/callsInRange.js';
 import type { Logger } from '../logger.js';
-import type { CallModel } from '../model/call.js';
+import type { CallList, CallModel } from '../model/call.js';
 import { callVersion } from '../model/callUpdate.js';
 import { compareCalls } from '../model/order.js';
 import { isUpstreamError, type UpstreamError } from '../upstream/errors.js';
@@ -211,7 +211,7 @@ export class SitePoller {
       reads: { latest: null },
     };
     const buckets = await load(bucketsForRange(from, to, bucketSizeMs), operation);
-    const lists: (readonly CallModel[])[] = [];
+    const lists: CallList[] = [];
     for (const result of buckets.values()) {
       if (result instanceof Error) throw result;
       lists.push(result);

@@ -1,9 +1,11 @@
-import type { CallModel } from '../model/call.js';
+import type { CallList, CallModel } from '../model/call.js';
 import { compareCalls } from '../model/order.js';
 import { bucketsForRange, bucketStart } from '../model/buckets.js';
 import type { BucketReader } from './callsLoader.js';
 import { andThen, type MaybePromise } from '../model/maybePromise.js';
-import { PackedCall } from '../pack/packedCall.js';
+import type { PositionalList } from '../model/positionalList.js';
+import type { CallPack } from '../pack/callPack.js';
+import { PackedCalls } from '../pack/packedCall.js';
 
 /**
  * The calls of a site that began in [from, to), deduplicated by callId and sorted by
@@ -29,12 +31,6 @@ export function loadCallRange(
   return andThen(loader.buckets(siteId, bucketsForRange(from, to, bucketSizeMs)), (buckets) => callRange(buckets, from, to));
 }
 
-/** A list read by position (an array is one), at positions 0..length-1. */
-export interface PositionalList<T> {
-  readonly length: number;
-  at(index: number): T | undefined;
-}
-
 /**
  * What loadCallsInRange answers, from buckets in ascending time order. Buckets are time-disjoint and
  * each comes sorted (a pack is written in (beginTime, callId) order), so the range is their
@@ -42,30 +38,30 @@ export interface PositionalList<T> {
  * Buckets whose calls are not one strictly ascending run with distinct callIds (a callId the upstream
  * moved across buckets) take the general path, whose answer is the same by definition.
  */
-export function callsInRange(buckets: readonly (readonly CallModel[])[], from: number, to: number): CallModel[] {
+export function callsInRange(buckets: readonly CallList[], from: number, to: number): CallModel[] {
   const slices = orderedSlices(buckets, from, to);
   if (!slices) return sortedUnique(buckets, from, to);
   const range: CallModel[] = [];
   for (const { bucket, start, end } of slices) {
-    for (let index = start; index < end; index++) range.push(bucket[index]!);
+    for (let index = start; index < end; index++) range.push(bucket.at(index)!);
   }
   return range;
 }
 
 /** callsInRange's calls without the copy: the buckets' trimmed slices, seen as one list. */
-export function callRange(buckets: readonly (readonly CallModel[])[], from: number, to: number): PositionalList<CallModel> {
+export function callRange(buckets: readonly CallList[], from: number, to: number): PositionalList<CallModel> {
   const slices = orderedSlices(buckets, from, to);
   return slices ? new ConcatenatedSlices(slices) : sortedUnique(buckets, from, to);
 }
 
 interface BucketSlice {
-  readonly bucket: readonly CallModel[];
+  readonly bucket: CallList;
   readonly start: number;
   readonly end: number;
 }
 
 /** Each bucket trimmed to [from, to) by binary search, the empty ones left out; null when the buckets are not an ordered run. */
-function orderedSlices(buckets: readonly (readonly CallModel[])[], from: number, to: number): BucketSlice[] | null {
+function orderedSlices(buckets: readonly CallList[], from: number, to: number): BucketSlice[] | null {
   if (!isOrderedRun(buckets)) return null;
   const slices: BucketSlice[] = [];
   for (const bucket of buckets) {
@@ -102,22 +98,22 @@ class ConcatenatedSlices implements PositionalList<CallModel> {
       else high = mid - 1;
     }
     const slice = this.slices[low]!;
-    return slice.bucket[slice.start + index - this.offsets[low]!];
+    return slice.bucket.at(slice.start + index - this.offsets[low]!);
   }
 }
 
 // Whether a sequence of buckets is an ordered run depends only on which buckets they are, and a cached
-// bucket is the same immutable array on every read (CallPack.calls()), so the verdict is checked once
+// bucket is the same immutable list on every read (CallPack.calls()), so the verdict is checked once
 // per sequence and remembered with its first bucket. A sequence is named by numbers given to its
 // arrays, which holds no reference to the other buckets: an evicted pack is not kept alive by a verdict.
-const bucketNumbers = new WeakMap<readonly CallModel[], number>();
+const bucketNumbers = new WeakMap<CallList, number>();
 let nextBucketNumber = 0;
-const orderedRuns = new WeakMap<readonly CallModel[], Set<string>>();
+const orderedRuns = new WeakMap<CallList, Set<string>>();
 /** A bucket starts few distinct ranges in practice; the bound keeps odd clients from growing it. */
 const ORDERED_RUNS_PER_BUCKET = 32;
 
 /** Whether callsInRange may concatenate these buckets (each trimmed only at the range's edges) as they are. */
-export function isOrderedRun(buckets: readonly (readonly CallModel[])[]): boolean {
+export function isOrderedRun(buckets: readonly CallList[]): boolean {
   const first = buckets[0];
   if (!first) return true;
   const name = buckets.map(bucketNumber).join(',');
@@ -132,9 +128,9 @@ export function isOrderedRun(buckets: readonly (readonly CallModel[])[]): boolea
 }
 
 // The same verdict for one bucket alone, as callIn asks it for every id: one lookup, no name to build.
-const sortedBuckets = new WeakMap<readonly CallModel[], boolean>();
+const sortedBuckets = new WeakMap<CallList, boolean>();
 
-function isSortedBucket(bucket: readonly CallModel[]): boolean {
+function isSortedBucket(bucket: CallList): boolean {
   let sorted = sortedBuckets.get(bucket);
   if (sorted === undefined) {
     sorted = ascendingWithDistinctIds([bucket]);
@@ -143,7 +139,7 @@ function isSortedBucket(bucket: readonly CallModel[]): boolean {
   return sorted;
 }
 
-function bucketNumber(bucket: readonly CallModel[]): number {
+function bucketNumber(bucket: CallList): number {
   let number = bucketNumbers.get(bucket);
   if (number === undefined) {
     number = nextBucketNumber++;
@@ -153,55 +149,64 @@ function bucketNumber(bucket: readonly CallModel[]): number {
 }
 
 /** Every call of the buckets, in order, strictly after the one before it, and no callId twice. */
-function ascendingWithDistinctIds(buckets: readonly (readonly CallModel[])[]): boolean {
+function ascendingWithDistinctIds(buckets: readonly CallList[]): boolean {
   let previous: CallModel | null = null;
   for (const bucket of buckets) {
-    for (const call of bucket) {
-      if (previous && compareCalls(previous, call) >= 0) return false;
-      previous = call;
-    }
+    if (bucket.length === 0) continue;
+    if ((previous && compareCalls(previous, bucket.at(0)!) >= 0) || !isAscending(bucket)) return false;
+    previous = bucket.at(-1)!;
   }
   return distinctCallIds(buckets);
 }
 
+/** One bucket's calls each strictly after the one before; a pack answers from its columns, making no view per call. */
+function isAscending(bucket: CallList): boolean {
+  if (bucket instanceof PackedCalls) return bucket.pack.ascending;
+  let previous: CallModel | null = null;
+  for (const call of bucket) {
+    if (previous && compareCalls(previous, call) >= 0) return false;
+    previous = call;
+  }
+  return true;
+}
+
 /**
- * Whether no callId repeats in these buckets. Cached calls (packs' views) are told apart by a hash of
- * their callId's bytes, read in place: a 31-day range's 200,000 callIds made into strings and kept in a
- * Set for this were ~12 MB at once, and most of them are never paged to. Equal hashes (a callId twice,
- * or, rarely, two callIds with one hash) leave the verdict to the callIds themselves. `hashOf` is for
+ * Whether no callId repeats in these buckets. Cached buckets (packs) are told apart by a hash of each
+ * callId's bytes, read in place: a 31-day range's 200,000 callIds made into strings and kept in a Set
+ * for this were ~12 MB at once, and most of them are never paged to. Equal hashes (a callId twice, or,
+ * rarely, two callIds with one hash) leave the verdict to the callIds themselves. `hashOf` is for
  * tests, which make every hash collide.
  */
 export function distinctCallIds(
-  buckets: readonly (readonly CallModel[])[],
-  hashOf: (call: PackedCall) => number = (call) => call.pack.callIdHash(call.index),
+  buckets: readonly CallList[],
+  hashOf: (pack: CallPack, call: number) => number = (pack, call) => pack.callIdHash(call),
 ): boolean {
   const calls = buckets.reduce((sum, bucket) => sum + bucket.length, 0);
   const hashes = new Float64Array(calls);
   let at = 0;
   for (const bucket of buckets) {
-    for (const call of bucket) {
-      if (!(call instanceof PackedCall)) return distinctCallIdStrings(buckets);
-      hashes[at++] = hashOf(call);
-    }
+    if (!(bucket instanceof PackedCalls)) return distinctCallIdStrings(buckets);
+    for (let call = 0; call < bucket.length; call++) hashes[at++] = hashOf(bucket.pack, call);
   }
   hashes.sort();
   for (let index = 1; index < calls; index++) if (hashes[index] === hashes[index - 1]) return distinctCallIdStrings(buckets);
   return true;
 }
 
-function distinctCallIdStrings(buckets: readonly (readonly CallModel[])[]): boolean {
+function distinctCallIdStrings(buckets: readonly CallList[]): boolean {
   const callIds = new Set<string>();
   for (const bucket of buckets) {
-    for (const call of bucket) {
-      // Read without keeping: these are the cache's views, and most of them are never paged to.
-      if (callIds.size === callIds.add(call instanceof PackedCall ? call.peekCallId() : call.callId).size) return false;
+    for (let call = 0; call < bucket.length; call++) {
+      // A pack's callId read from its column: a view made here would be kept for a call most ranges never show.
+      const callId = bucket instanceof PackedCalls ? bucket.pack.callId(call) : bucket.at(call)!.callId;
+      if (callIds.size === callIds.add(callId).size) return false;
     }
   }
   return true;
 }
 
 /** Deduplicated by callId, the call of the latest bucket winning, then sorted: for any buckets at all. */
-function sortedUnique(buckets: readonly (readonly CallModel[])[], from: number, to: number): CallModel[] {
+function sortedUnique(buckets: readonly CallList[], from: number, to: number): CallModel[] {
   const byId = new Map<string, CallModel>();
   for (const bucket of buckets) {
     for (const call of bucket) {
@@ -212,15 +217,20 @@ function sortedUnique(buckets: readonly (readonly CallModel[])[], from: number, 
 }
 
 /** Binary search in a bucket sorted by begin time: the first index whose call begins at or after `time`. */
-function firstBeginningAt(bucket: readonly CallModel[], time: number): number {
+function firstBeginningAt(bucket: CallList, time: number): number {
   let low = 0;
   let high = bucket.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (bucket[mid]!.beginTime < time) low = mid + 1;
+    if (beginTimeAt(bucket, mid) < time) low = mid + 1;
     else high = mid;
   }
   return low;
+}
+
+/** A pack's from its column: the calls a search passes over get no view. */
+function beginTimeAt(bucket: CallList, index: number): number {
+  return bucket instanceof PackedCalls ? bucket.pack.beginTime(index) : bucket.at(index)!.beginTime;
 }
 
 /** One call by its callId and begin time: a single bucket, so Query.call and _entities stay narrow. */
@@ -239,11 +249,13 @@ export function loadCall(
  * names (a dashboard's 50 ids would otherwise compare thousands of callIds per request); a callId found
  * elsewhere in the bucket (its begin time moved upstream) or an unsorted bucket takes the scan.
  */
-export function callIn(bucket: readonly CallModel[], callId: string, beginTime: number): CallModel | null {
+export function callIn(bucket: CallList, callId: string, beginTime: number): CallModel | null {
   if (isSortedBucket(bucket)) {
-    for (let index = firstBeginningAt(bucket, beginTime); index < bucket.length && bucket[index]!.beginTime === beginTime; index++) {
-      if (bucket[index]!.callId === callId) return bucket[index]!;
+    for (let index = firstBeginningAt(bucket, beginTime); index < bucket.length && beginTimeAt(bucket, index) === beginTime; index++) {
+      const call = bucket.at(index)!;
+      if (call.callId === callId) return call;
     }
   }
-  return bucket.find((call) => call.callId === callId) ?? null;
+  for (const call of bucket) if (call.callId === callId) return call;
+  return null;
 }

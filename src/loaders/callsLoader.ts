@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { BucketStore } from '../cache/bucketStore.js';
 import type { OperationContext, Scope } from '../model/operation.js';
-import type { CallModel } from '../model/call.js';
+import type { CallList } from '../model/call.js';
 import type { MaybePromise } from '../model/maybePromise.js';
 import { missingCredential } from '../errors/graphqlErrors.js';
 
@@ -10,7 +10,7 @@ interface BucketKey {
   readonly bucket: number;
 }
 
-type Bucket = readonly CallModel[];
+type Bucket = CallList;
 
 /**
  * One loader per GraphQL operation: the calls of a site's buckets.

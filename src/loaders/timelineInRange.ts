@@ -1,5 +1,5 @@
 import { statsOfTallies, tallyOf, type StatsTally } from '../model/stats.js';
-import type { CallModel } from '../model/call.js';
+import type { CallList } from '../model/call.js';
 import { timelineOf, type TimelinePointModel } from '../model/timeline.js';
 import { bucketsForRange } from '../model/buckets.js';
 import { andThen, type MaybePromise } from '../model/maybePromise.js';
@@ -7,12 +7,12 @@ import type { BucketReader } from './callsLoader.js';
 import { callsInRange, isOrderedRun } from './callsInRange.js';
 
 // The tally of a cached bucket, made on the first timeline that reads it whole. A cached bucket is the same
-// immutable array on every read (CallPack.calls()), so its tally is kept with it and dies with it: bounded by
+// immutable list on every read (CallPack.calls()), so its tally is kept with it and dies with it: bounded by
 // the cache itself, and small beside it (a few counts per stage and skill and one number per conversation,
 // against ~230 bytes a call for the pack).
-const bucketTallies = new WeakMap<readonly CallModel[], StatsTally>();
+const bucketTallies = new WeakMap<CallList, StatsTally>();
 
-function bucketTally(bucket: readonly CallModel[]): StatsTally {
+function bucketTally(bucket: CallList): StatsTally {
   let tally = bucketTallies.get(bucket);
   if (!tally) {
     tally = tallyOf(bucket);
@@ -41,7 +41,7 @@ export function loadTimeline(
 }
 
 function timelineOfBuckets(
-  buckets: readonly (readonly CallModel[])[],
+  buckets: readonly CallList[],
   starts: readonly number[],
   boundaries: readonly number[],
   bucketSizeMs: number,

@@ -1,5 +1,6 @@
 import { isJsonObject } from '../wire/json.js';
 import type { EventKind } from './eventKind.js';
+import type { PositionalList } from './positionalList.js';
 
 /** How far a call got in the funnel; the values equal the GraphQL enum values. */
 export type Stage = 'STARTED' | 'ACCEPTED' | 'DECLINED' | 'TEXT_SENT' | 'CONVERSATION_STARTED';
@@ -58,6 +59,12 @@ export interface CallModel extends CallFields {
   readonly stage: Stage;
   readonly lastEventTime: number | null;
 }
+
+/**
+ * A bucket's calls, read by position or in order: an array is one, and so is a cached bucket (PackedCalls,
+ * src/pack/packedCall.ts), which makes a call's view only when that call is read.
+ */
+export interface CallList extends PositionalList<CallModel>, Iterable<CallModel> {}
 
 /** An event before it belongs to a call: what the decoder reads off one wire event. */
 export interface EventInput {

@@ -1,4 +1,4 @@
-import type { CallModel, Stage } from './call.js';
+import type { CallList, CallModel, Stage } from './call.js';
 
 export interface StageCountModel {
   readonly stage: Stage;
@@ -44,7 +44,7 @@ export interface StatsTally {
 const STAGES = (Object.keys(STAGE_ORDER) as Stage[]).sort((a, b) => STAGE_ORDER[a] - STAGE_ORDER[b]);
 
 /** The tally of the given calls. Pure: no I/O. */
-export function tallyOf(calls: readonly CallModel[]): StatsTally {
+export function tallyOf(calls: CallList): StatsTally {
   const byStage = STAGES.map(() => 0);
   const bySkill = new Map<string, { totalCalls: number; conversations: number }>();
   const secondsToConversation: number[] = [];

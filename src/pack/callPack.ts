@@ -1,8 +1,8 @@
 import { inflateRawSync } from 'node:zlib';
-import type { CallModel, Stage } from '../model/call.js';
+import type { Stage } from '../model/call.js';
 import type { EventKind } from '../model/eventKind.js';
 import { CALL_STRING_FIELDS } from './columns.js';
-import { PackedCall } from './packedCall.js';
+import { PackedCalls } from './packedCall.js';
 
 /**
  * One bucket's calls in one compact binary block: the form the memory tier holds and Redis stores.
@@ -200,7 +200,8 @@ export class CallPack {
   private readonly kinds: Uint8Array;
   private readonly nullRef: number;
   private readonly plainStart: number;
-  private views: readonly CallModel[] | null = null;
+  private list: PackedCalls | null = null;
+  private ascendingVerdict: boolean | null = null;
 
   /**
    * A pack from bytes from outside this process (Redis, another replica): its rest is inflated and
@@ -271,17 +272,38 @@ export class CallPack {
   }
 
   /**
-   * The calls as CallModel views, made once per pack: a cached bucket answers every later read with the same array.
-   * Each read counts as a use of the pack's inflated text, so the buckets an operation reads keep theirs longest.
+   * The calls as a list of CallModel views, each made when first read: a cached bucket answers every later
+   * read with the same list and the same views. Each read counts as a use of the pack's inflated text, so
+   * the buckets an operation reads keep theirs longest.
    */
-  calls(): readonly CallModel[] {
-    if (!this.views) this.views = Array.from({ length: this.count }, (_, index) => new PackedCall(this, index));
+  calls(): PackedCalls {
+    this.list ??= new PackedCalls(this);
     const bytes = CallPack.kept.get(this);
     if (bytes !== undefined) {
       CallPack.kept.delete(this);
       CallPack.kept.set(this, bytes);
     }
-    return this.views;
+    return this.list;
+  }
+
+  /**
+   * Whether the calls are in strictly ascending (beginTime, callId) order, as the writer leaves them: read
+   * from the columns once, with no view made. A pack read back from Redis is anyone's bytes, so the range
+   * readers ask rather than assume (src/loaders/callsInRange.ts).
+   */
+  get ascending(): boolean {
+    this.ascendingVerdict ??= this.readAscending();
+    return this.ascendingVerdict;
+  }
+
+  private readAscending(): boolean {
+    for (let call = 1; call < this.count; call++) {
+      const before = this.beginTime(call - 1);
+      const time = this.beginTime(call);
+      // compareCalls' order (src/model/order.ts): by begin time, then by callId in code units.
+      if (time < before || (time === before && !(this.callId(call - 1) < this.callId(call)))) return false;
+    }
+    return true;
   }
 
   // The readers below are for PackedCall and PackedEvent: indexes are trusted, as they come from the pack.

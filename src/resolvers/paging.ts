@@ -1,4 +1,4 @@
-import type { PositionalList } from '../loaders/callsInRange.js';
+import type { PositionalList } from '../model/positionalList.js';
 import { compareSortKeys } from '../model/order.js';
 import { encodeCursor, type CursorKey, type CursorScope } from './cursor.js';
 import type { PageModel } from './models.js';

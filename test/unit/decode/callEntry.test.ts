@@ -20,7 +20,7 @@ function readWindow(body: unknown, request: WindowRequest): { calls: CallModel[]
   const packer = new WindowPacker(request, 3_600_000, 100_000, 16);
   for (let at = 0; at < bytes.length; at += 7) packer.push(bytes.subarray(at, at + 7));
   const { packs, outsideWindow, issues } = packer.end();
-  return { calls: packs.flatMap(([, pack]) => new CallPack(pack).calls()), outsideWindow, issues };
+  return { calls: packs.flatMap(([, pack]) => [...new CallPack(pack).calls()]), outsideWindow, issues };
 }
 
 describe('call entries, read by the streaming reader', () => {

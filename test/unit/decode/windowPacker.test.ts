@@ -13,7 +13,7 @@ describe('WindowPacker: a body read and packed as it arrives', () => {
     const expected = decodeWindow(JSON.parse(body), WINDOW).calls.sort(byBeginTime).map(readAll);
     for (const chunkBytes of [1, 7, 300, body.length]) {
       assert.deepEqual(
-        packWindow(body, chunkBytes).flatMap((pack) => pack.calls().map(readAll)),
+        packWindow(body, chunkBytes).flatMap((pack) => [...pack.calls()].map(readAll)),
         expected,
         `chunks of ${chunkBytes}`,
       );

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { callIn, callRange, callsInRange, distinctCallIds } from '../../../src/loaders/callsInRange.js';
-import { emptyCallFields, type CallModel } from '../../../src/model/call.js';
+import { emptyCallFields, type CallList, type CallModel } from '../../../src/model/call.js';
 import { buildCall, packOf } from '../../helpers/decodeOracle.js';
 import { eventKindOf } from '../../../src/model/eventKind.js';
 import { callSortKey, compareCalls, compareEvents, compareSortKeys, eventSortKey } from '../../../src/model/order.js';
 import { randomSource } from '../../helpers/random.js';
+import { heapGrowth } from '../../helpers/heap.js';
+import { CallPack, headerLayout, HEADER_BYTES } from '../../../src/pack/callPack.js';
+import type { PositionalList } from '../../../src/model/positionalList.js';
 
 const SITE = '1';
 const BUCKET_MS = 1_000;
@@ -22,14 +25,14 @@ function call(callId: string, beginTime: number, eventOffsets: readonly number[]
 }
 
 /** What a range was before buckets were concatenated: every call in range, the latest bucket's winning a callId, sorted by key. */
-function sortOfAll(buckets: readonly (readonly CallModel[])[], from: number, to: number): CallModel[] {
+function sortOfAll(buckets: readonly CallList[], from: number, to: number): CallModel[] {
   const byId = new Map<string, CallModel>();
   for (const bucket of buckets) for (const c of bucket) if (c.beginTime >= from && c.beginTime < to) byId.set(c.callId, c);
   return [...byId.values()].sort((a, b) => compareSortKeys(callSortKey(a), callSortKey(b)));
 }
 
 /** Random buckets as the store holds them (packs), with begin times that collide and callIds from a small pool. */
-function randomBuckets(random: (below: number) => number, round: number): (readonly CallModel[])[] {
+function randomBuckets(random: (below: number) => number, round: number): CallList[] {
   return Array.from({ length: 1 + random(5) }, (_, index) => {
     const calls = Array.from({ length: random(12) }, () => call(`r${round}-${random(40)}`, index * BUCKET_MS + random(10) * 100, [0, random(50)]));
     const distinct = [...new Map(calls.map((c) => [c.callId, c])).values()];
@@ -52,7 +55,7 @@ describe('calls of a range', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const calls = Array.from({ length: random(30) }, (_, i) => call(`c${random(1000)}-${i}`, random(5) * 10));
       const packed = packOf(SITE, calls).calls();
-      assert.deepEqual(packed.map(keyOf), [...calls].sort((a, b) => compareSortKeys(callSortKey(a), callSortKey(b))).map(keyOf));
+      assert.deepEqual([...packed].map(keyOf), [...calls].sort((a, b) => compareSortKeys(callSortKey(a), callSortKey(b))).map(keyOf));
     }
   });
 
@@ -64,7 +67,7 @@ describe('calls of a range', () => {
       const buckets = randomBuckets(random, round);
       const { from, to } = randomRange(random, buckets);
       const expected = sortOfAll(buckets, from, to);
-      const all = buckets.flat();
+      const all = buckets.flatMap((bucket) => [...bucket]);
       if (new Set(all.map((c) => c.callId)).size < all.length) repeated++;
       else distinct++;
       // Twice: the second answer comes from the remembered verdict on the same buckets.
@@ -93,6 +96,42 @@ describe('calls of a range', () => {
     }
   });
 
+  it('a long range of packs, counted and paged, makes views for the calls it reads, not one per call', async () => {
+    // 100 buckets of 200 calls: a view for each would keep ~1.1 MB (56 bytes a call).
+    const packs = Array.from({ length: 100 }, (_, bucket) =>
+      packOf(
+        SITE,
+        Array.from({ length: 200 }, (_, i) => call(`p${bucket}-${i}`, bucket * BUCKET_MS + i)),
+        bucket * BUCKET_MS,
+      ),
+    );
+    let range: PositionalList<CallModel> | null = null;
+    const kept = await heapGrowth(1, async () => {
+      range = callRange(
+        packs.map((pack) => pack.calls()),
+        0,
+        packs.length * BUCKET_MS,
+      );
+      for (let i = 0; i < 5; i++) assert.equal(range.at(i)!.callId, `p0-${i}`);
+    });
+    assert.equal(range!.length, 20_000);
+    assert.ok(kept < 20_000 * 20, `kept ${kept} bytes for the count and 5 calls of 20,000`);
+  });
+
+  it('a pack whose calls are out of order (bytes from elsewhere) is read as any unsorted bucket: sorted', () => {
+    const sorted = packOf(SITE, [call('a', 100), call('b', 200), call('c', 300)]);
+    const bytes = Buffer.from(sorted.data);
+    const layout = headerLayout(new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES));
+    assert.equal(layout.beginWidth, 4);
+    // Rows a and c swap begin times: the pack now says a@300, b@200, c@100.
+    const times = new Int32Array(bytes.buffer, bytes.byteOffset + layout.beginTime, 3);
+    [times[0], times[2]] = [times[2]!, times[0]!];
+    const bucket = new CallPack(bytes).calls();
+    assert.deepEqual(callsInRange([bucket], 0, BUCKET_MS).map(keyOf), ['c@100', 'b@200', 'a@300']);
+    assert.deepEqual(callsInRange([bucket], 150, 250).map(keyOf), ['b@200']);
+    assert.equal(callIn(bucket, 'a', 300)?.callId, 'a');
+  });
+
   it("checking a range's order makes no callId string, and leaves the cache's views holding none", () => {
     const packs = [0, 1].map((index) =>
       packOf(SITE, [call(`a${index}`, index * BUCKET_MS + 100), call(`b${index}`, index * BUCKET_MS + 200)], index),
@@ -118,7 +157,8 @@ describe('calls of a range', () => {
     let repeated = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const buckets = randomBuckets(random, round);
-      const expected = new Set(buckets.flat().map((c) => c.callId)).size === buckets.flat().length;
+      const all = buckets.flatMap((bucket) => [...bucket]);
+      const expected = new Set(all.map((c) => c.callId)).size === all.length;
       if (!expected) repeated++;
       assert.equal(distinctCallIds(buckets), expected, `round ${round}`);
       assert.equal(

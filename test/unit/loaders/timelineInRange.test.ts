@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { callsInRange } from '../../../src/loaders/callsInRange.js';
 import type { BucketReader } from '../../../src/loaders/callsLoader.js';
 import { loadTimeline } from '../../../src/loaders/timelineInRange.js';
-import { emptyCallFields, type CallModel } from '../../../src/model/call.js';
+import { emptyCallFields, type CallList, type CallModel } from '../../../src/model/call.js';
 import { eventKindOf } from '../../../src/model/eventKind.js';
 import { timelineOf } from '../../../src/model/timeline.js';
 import { buildCall, packOf } from '../../helpers/decodeOracle.js';
@@ -46,7 +46,7 @@ function randomCall(random: (below: number) => number, callId: string, beginTime
 }
 
 /** Buckets as the store holds them (packs): calls that began in each bucket, callIds from a pool small enough to repeat across buckets. */
-function randomBuckets(random: (below: number) => number, round: number, count: number): (readonly CallModel[])[] {
+function randomBuckets(random: (below: number) => number, round: number, count: number): CallList[] {
   return Array.from({ length: count }, (_, index) => {
     const calls = Array.from({ length: random(15) }, () => randomCall(random, `r${round}-${random(60)}`, index * BUCKET_MS + random(BUCKET_MS)));
     return packOf(SITE, [...new Map(calls.map((c) => [c.callId, c])).values()]).calls();
@@ -54,7 +54,7 @@ function randomBuckets(random: (below: number) => number, round: number, count: 
 }
 
 /** A reader of fixed buckets: at once, as from memory, or (`later`) through a promise, as from the store. */
-function loaderOf(buckets: readonly (readonly CallModel[])[], later = false): BucketReader {
+function loaderOf(buckets: readonly CallList[], later = false): BucketReader {
   return {
     buckets: (_siteId, starts) => {
       const read = starts.map((bucket) => buckets[bucket / BUCKET_MS] ?? []);
@@ -78,7 +78,7 @@ describe('loadTimeline', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const buckets = randomBuckets(random, round, 1 + random(6));
       const boundaries = randomBoundaries(random, buckets.length * BUCKET_MS);
-      const ids = buckets.flat().map((c) => c.callId);
+      const ids = buckets.flatMap((bucket) => [...bucket]).map((c) => c.callId);
       if (new Set(ids).size < ids.length) moved++;
       const expected = timelineOf(callsInRange(buckets, boundaries[0]!, boundaries.at(-1)!), boundaries);
       assert.deepEqual(await loadTimeline(loaderOf(buckets), SITE, boundaries, BUCKET_MS), expected, `round ${round}`);

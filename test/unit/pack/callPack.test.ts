@@ -18,7 +18,7 @@ function withFields(call: CallModel, fields: Partial<Record<keyof CallModel, unk
 
 /** The calls of a small window, each given one of these callerInfo texts (the rest of each call as generated). */
 function callsWithCallerInfo(texts: readonly string[]): CallModel[] {
-  const calls = packWindow(wireBody(Math.ceil(texts.length / 2) + 10), 1 << 20).flatMap((pack) => pack.calls());
+  const calls = packWindow(wireBody(Math.ceil(texts.length / 2) + 10), 1 << 20).flatMap((pack) => [...pack.calls()]);
   return texts.map((text, index) => withFields(calls[index]!, { callerInfoRaw: text })).sort(byBeginTime);
 }
 
@@ -29,7 +29,7 @@ describe('CallPack: the compact form of a bucket', () => {
     const packs = packWindow(body, 64 * 1024);
     assert.equal(packs.length, 3, 'one pack per bucket of the window');
     assert.deepEqual(
-      packs.flatMap((pack) => pack.calls().map(readAll)),
+      packs.flatMap((pack) => [...pack.calls()].map(readAll)),
       expected,
     );
   });
@@ -40,7 +40,7 @@ describe('CallPack: the compact form of a bucket', () => {
     const expected = decodeWindow(JSON.parse(body), window).calls.sort(byBeginTime);
     const writer = new CallPackWriter(window.siteId, window.startTime);
     for (const call of expected) writer.addModel(call);
-    assert.deepEqual(new CallPack(writer.finish()).calls().map(readAll), expected.map(readAll));
+    assert.deepEqual([...new CallPack(writer.finish()).calls()].map(readAll), expected.map(readAll));
   });
 
   it('is about a fifteenth of the wire size for a busy hour', () => {
@@ -62,7 +62,7 @@ describe('CallPack: the compact form of a bucket', () => {
     ];
     const calls = callsWithCallerInfo(texts);
     const pack = packOf(SITE, calls, WINDOW.startTime);
-    assert.deepEqual(pack.calls().map(readAll), calls.map(readAll));
+    assert.deepEqual([...pack.calls()].map(readAll), calls.map(readAll));
     const whole = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
     const unshared = packOf(SITE, callsWithCallerInfo(texts.map((_, index) => `${index}`)), WINDOW.startTime);
     assert.ok(pack.byteLength - unshared.byteLength < whole / 4, `${pack.byteLength - unshared.byteLength} bytes for ${whole} bytes of callerInfo`);
@@ -72,7 +72,7 @@ describe('CallPack: the compact form of a bucket', () => {
     // All distinct past the trial, then one repeated: written again rather than looked up, and read back the same.
     const texts = [...Array.from({ length: 80 }, (_, index) => `caller-${index}`), 'caller-3', 'caller-3'];
     const calls = callsWithCallerInfo(texts);
-    assert.deepEqual(packOf(SITE, calls, WINDOW.startTime).calls().map(readAll), calls.map(readAll));
+    assert.deepEqual([...packOf(SITE, calls, WINDOW.startTime).calls()].map(readAll), calls.map(readAll));
   });
 
   it('refuses, with PackFormatError, a pack whose deflated text is corrupt, or inflates to more or less than its header says', () => {
@@ -90,17 +90,12 @@ describe('CallPack: the compact form of a bucket', () => {
     const corrupt = withDeflated(Buffer.from(pack.data.subarray(layout.deflated)).fill(0xff, 0, 4));
     // Read lazily: the header and the plain strings check out, and a field of the rest is the fault.
     const lazy = new CallPack(corrupt);
-    assert.equal(lazy.calls()[0]!.callId, calls[0]!.callId);
-    assert.throws(() => lazy.calls()[0]!.callerInfoRaw, PackFormatError);
+    assert.equal(lazy.calls().at(0)!.callId, calls[0]!.callId);
+    assert.throws(() => lazy.calls().at(0)!.callerInfoRaw, PackFormatError);
     assert.throws(() => CallPack.verified(corrupt), PackFormatError);
     assert.throws(() => CallPack.verified(withDeflated(deflateRawSync(Buffer.concat([rest, Buffer.from('more')])))), PackFormatError);
     assert.throws(() => CallPack.verified(withDeflated(deflateRawSync(rest.subarray(1)))), PackFormatError);
-    assert.deepEqual(
-      CallPack.verified(withDeflated(deflateRawSync(rest)))
-        .calls()
-        .map(readAll),
-      calls.map(readAll),
-    );
+    assert.deepEqual([...CallPack.verified(withDeflated(deflateRawSync(rest))).calls()].map(readAll), calls.map(readAll));
   });
 
   it('keeps inflated text for the packs read last only, and inflates a pack again when it is read after', () => {
@@ -108,10 +103,10 @@ describe('CallPack: the compact form of a bucket', () => {
     const calls = callsWithCallerInfo(Array.from({ length: 16 }, (_, index) => `${index}:${'caller info '.repeat(5_400)}`));
     const bytes = packOf(SITE, calls, WINDOW.startTime).data;
     const packs = Array.from({ length: 10 }, () => new CallPack(bytes));
-    for (const pack of packs) assert.equal(pack.calls()[0]!.callerInfoRaw, calls[0]!.callerInfoRaw);
+    for (const pack of packs) assert.equal(pack.calls().at(0)!.callerInfoRaw, calls[0]!.callerInfoRaw);
     assert.ok(CallPack.inflatedBytes <= 8 * 1024 * 1024, `${CallPack.inflatedBytes} bytes inflated`);
     assert.ok(CallPack.inflatedBytes > 0);
-    assert.deepEqual(packs[0]!.calls().map(readAll), calls.map(readAll));
+    assert.deepEqual([...packs[0]!.calls()].map(readAll), calls.map(readAll));
   });
 
   it('reads from unaligned bytes (a Redis reply) as from its own', () => {
@@ -119,7 +114,7 @@ describe('CallPack: the compact form of a bucket', () => {
     const shifted = new Uint8Array(pack!.byteLength + 3);
     shifted.set(pack!.data, 3);
     const copy = new CallPack(shifted.subarray(3));
-    assert.deepEqual(copy.calls().map(readAll), pack!.calls().map(readAll));
+    assert.deepEqual([...copy.calls()].map(readAll), [...pack!.calls()].map(readAll));
   });
 
   it('refuses bytes that are not a pack, or a pack of the earlier format (LDP2), with PackFormatError', () => {
@@ -134,17 +129,31 @@ describe('CallPack: the compact form of a bucket', () => {
 
   it("writes calls given as models (here, another pack's views) into a pack that reads back the same", () => {
     const [pack] = packWindow(wireBody(5), 1024);
-    const some = pack!.calls().slice(1);
-    assert.deepEqual(packOf(SITE, some).calls().map(readAll), some.map(readAll));
+    const some = [...pack!.calls()].slice(1);
+    assert.deepEqual([...packOf(SITE, some).calls()].map(readAll), some.map(readAll));
     // An empty bucket has no rest to inflate: Redis hands it back verified all the same.
     const empty = packOf(SITE, [], WINDOW.startTime);
     assert.equal(empty.count, 0);
     assert.equal(CallPack.verified(empty.data).bucket, WINDOW.startTime);
   });
 
+  it('lists its calls by position as an array would, each view made once', () => {
+    const [pack] = packWindow(wireBody(5), 1024);
+    const calls = pack!.calls();
+    assert.equal(calls.length, pack!.count);
+    assert.equal(calls.at(0), calls.at(0));
+    assert.equal(calls.at(-1), calls.at(calls.length - 1));
+    assert.deepEqual(
+      [...calls],
+      Array.from({ length: calls.length }, (_, i) => calls.at(i)),
+    );
+    for (const outside of [calls.length, -calls.length - 1]) assert.equal(calls.at(outside), undefined);
+    assert.equal(pack!.calls(), calls);
+  });
+
   it('shows a call to JSON.stringify by its identity only, never its personal data', () => {
     const [pack] = packWindow(wireBody(5), 1024);
-    const call = pack!.calls()[0]!;
+    const call = pack!.calls().at(0)!;
     assert.deepEqual(JSON.parse(JSON.stringify(call)), { siteId: SITE, callId: call.callId, beginTime: call.beginTime });
   });
 });

@@ -17,10 +17,12 @@ describe('pageOf', () => {
     const random = randomSource(4);
     for (let round = 0; round < 50; round++) {
       // Begin times collide, so the callId decides the order within a time, and a cursor must too.
-      const sorted = packOf(
-        '1',
-        Array.from({ length: random(20) }, (_, i) => call(`c${i}`, random(8) * 10)),
-      ).calls();
+      const sorted: readonly CallModel[] = [
+        ...packOf(
+          '1',
+          Array.from({ length: random(20) }, (_, i) => call(`c${i}`, random(8) * 10)),
+        ).calls(),
+      ];
       for (const order of ['ASC', 'DESC'] as const) {
         const first = 1 + random(5);
         const walked: CallModel[] = [];
@@ -49,7 +51,7 @@ describe('pageOf', () => {
         ).calls(),
       );
       const range = callRange(buckets, 0, buckets.length * 100);
-      const calls = buckets.flat();
+      const calls = buckets.flatMap((bucket) => [...bucket]);
       for (const order of ['ASC', 'DESC'] as const) {
         const pivot = calls[random(calls.length + 1)];
         const after = pivot ? callSortKey(pivot) : null;
