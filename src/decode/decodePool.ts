@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { CallPack } from '../pack/callPack.js';
 import type { WindowRequest } from '../wire/livedeflect.js';
 import { BodyFault } from './bodyFault.js';
+import { HandedOverBytes } from './handedOverBytes.js';
 import { WindowPacker, type PackedWindow } from './windowPacker.js';
 
 export interface WindowDecodingOptions {
@@ -72,6 +73,11 @@ const BATCH_BYTES = 256 * 1024;
  * in the upstream's send buffer, not in this process: at most this much of each window's text is here.
  */
 const MAX_UNREAD_BYTES = 4 * BATCH_BYTES;
+/**
+ * Bytes of bodies handed to workers between two collections of this thread's young generation: the most
+ * the dead socket buffers they arrived in hold here (handedOverBytes.ts).
+ */
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Turns window bodies into one CallPack per bucket as they stream in, on worker threads (or on this thread).
@@ -136,6 +142,7 @@ class DecodeWorkerPool implements WindowDecoding {
   private readonly windows = new Map<number, OpenWindow>();
   private nextId = 0;
   private closing = false;
+  private readonly handedOver = new HandedOverBytes(COLLECT_EVERY_BYTES);
 
   constructor(private readonly options: WindowDecodingOptions) {
     for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn());
@@ -168,6 +175,7 @@ class DecodeWorkerPool implements WindowDecoding {
       // allocates counts as its external memory, and ~100 MB of them for a cold week made V8 collect this
       // thread's heap (the cache's, the largest) over and over while the workers decoded.
       slot.worker.postMessage({ kind: 'chunk', id, chunks: batch } satisfies DecodeRequest);
+      this.handedOver.add(batchBytes);
       batch = [];
       batchBytes = 0;
     };
