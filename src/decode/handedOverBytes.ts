@@ -7,14 +7,19 @@ let collect: Collect | null = null;
 
 /**
  * Collects this thread's young generation (a scavenge): V8's `gc`, exposed in a context of its own on
- * first use, so this thread's global object gets no `gc` for any other code to call.
+ * first use, so this thread's global object gets no `gc` for any other code to call. Where a runtime
+ * does not expose it so (Node documents that a flag set late "may simply do nothing"), nothing is
+ * collected and V8's own trigger is the bound again: more memory, never a failed window.
  */
 function collectYoung(): void {
-  if (!collect) {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as Collect;
-  }
+  collect ??= exposedCollector();
   collect({ type: 'minor' });
+}
+
+function exposedCollector(): Collect {
+  setFlagsFromString('--expose-gc');
+  const exposed: unknown = runInNewContext('typeof gc === "function" ? gc : null');
+  return typeof exposed === 'function' ? (exposed as Collect) : () => undefined;
 }
 
 /**
