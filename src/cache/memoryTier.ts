@@ -2,10 +2,12 @@ import { LRUCache } from 'lru-cache';
 import type { CallPack } from '../pack/callPack.js';
 
 /**
- * Heap a pack's views take once every call is read (a PackedCall, 48 bytes, and its slot in the list),
- * on top of the pack's own bytes: the most they take, as a view is made only when its call is read.
+ * Heap a pack's views take once every call is read by position (a PackedCall, 48 bytes, and its slot in
+ * the list), on top of the pack's own bytes, and the string header of each callId a view keeps once read
+ * (its text is counted from the pack: 2 bytes a UTF-8 byte at most). The most they take, as a view is
+ * made only when its call is read.
  */
-const VIEW_BYTES_PER_CALL = 56;
+const VIEW_BYTES_PER_CALL = 56 + 24;
 const ENTRY_BYTES = 200;
 
 /**
@@ -49,5 +51,5 @@ export class MemoryTier {
 
 /** What an entry costs: the pack, its views once read, and the entry itself. */
 function bytesOf(pack: CallPack, key: string): number {
-  return ENTRY_BYTES + 2 * key.length + pack.byteLength + VIEW_BYTES_PER_CALL * pack.count;
+  return ENTRY_BYTES + 2 * key.length + pack.byteLength + VIEW_BYTES_PER_CALL * pack.count + 2 * pack.callIdBytes;
 }

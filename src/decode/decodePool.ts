@@ -175,9 +175,11 @@ class DecodeWorkerPool implements WindowDecoding {
       // allocates counts as its external memory, and ~100 MB of them for a cold week made V8 collect this
       // thread's heap (the cache's, the largest) over and over while the workers decoded.
       slot.worker.postMessage({ kind: 'chunk', id, chunks: batch } satisfies DecodeRequest);
-      this.handedOver.add(batchBytes);
+      const handedOver = batchBytes;
       batch = [];
       batchBytes = 0;
+      // After the batch is let go, so the collection frees its buffers too.
+      this.handedOver.add(handedOver);
     };
     const close = (): void => {
       signal?.removeEventListener('abort', onAbort);

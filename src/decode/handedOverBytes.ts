@@ -6,10 +6,12 @@ type Collect = (options: { readonly type: 'minor' }) => void;
 let collect: Collect | null = null;
 
 /**
- * Collects this thread's young generation (a scavenge): V8's `gc`, exposed in a context of its own on
- * first use, so this thread's global object gets no `gc` for any other code to call. Where a runtime
- * does not expose it so (Node documents that a flag set late "may simply do nothing"), nothing is
- * collected and V8's own trigger is the bound again: more memory, never a failed window.
+ * Collects this thread's young generation (a scavenge): V8's `gc`, exposed on first use in a context of
+ * its own, so this thread's global object gets no `gc`. The flag is the process's: contexts and worker
+ * threads made after it (a decode thread started again after one was lost) do get a global `gc`, which
+ * nothing of ours calls. Where a runtime does not expose it so (Node documents that a flag set late "may
+ * simply do nothing"), nothing is collected and V8's own trigger is the bound again: more memory, never
+ * a failed window.
  */
 function collectYoung(): void {
   collect ??= exposedCollector();

@@ -105,7 +105,7 @@ class ConcatenatedSlices implements PositionalList<CallModel> {
 // Whether a sequence of buckets is an ordered run depends only on which buckets they are, and a cached
 // bucket is the same immutable list on every read (CallPack.calls()), so the verdict is checked once
 // per sequence and remembered with its first bucket. A sequence is named by numbers given to its
-// arrays, which holds no reference to the other buckets: an evicted pack is not kept alive by a verdict.
+// lists, which holds no reference to the other buckets: an evicted pack is not kept alive by a verdict.
 const bucketNumbers = new WeakMap<CallList, number>();
 let nextBucketNumber = 0;
 const orderedRuns = new WeakMap<CallList, Set<string>>();

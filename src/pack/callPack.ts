@@ -300,8 +300,9 @@ export class CallPack {
     for (let call = 1; call < this.count; call++) {
       const before = this.beginTime(call - 1);
       const time = this.beginTime(call);
-      // compareCalls' order (src/model/order.ts): by begin time, then by callId in code units.
-      if (time < before || (time === before && !(this.callId(call - 1) < this.callId(call)))) return false;
+      // compareCalls' order (src/model/order.ts), as it compares: by begin time, then by callId in code units.
+      const order = before < time ? -1 : before > time ? 1 : 0;
+      if (order > 0 || (order === 0 && !(this.callId(call - 1) < this.callId(call)))) return false;
     }
     return true;
   }
@@ -315,6 +316,11 @@ export class CallPack {
 
   callId(call: number): string {
     return this.plainString(call);
+  }
+
+  /** Bytes of UTF-8 the callIds take, all together. */
+  get callIdBytes(): number {
+    return this.count === 0 ? 0 : this.stringEnds[this.count - 1]!;
   }
 
   /**

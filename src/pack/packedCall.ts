@@ -16,7 +16,8 @@ export interface PackedCall extends Readonly<Pick<CallFields, FieldColumn>> {}
  * A pack's calls as a list (CallPack.calls()): a call's view is made when the call is first read, then
  * kept, so every read of the bucket sees the same view. A range that counts 31 days and shows a page makes
  * a page of views, not one per call of the range (~56 bytes of heap each, 200,000 for a busy site).
- * Checks over a whole bucket read the pack's columns instead (CallPack.ascending, callIdHash).
+ * Checks over a whole bucket read the pack's columns instead (CallPack.ascending, callIdHash); what reads
+ * every call (a tally, stats, a filter) makes every view, as before.
  */
 export class PackedCalls implements CallList {
   readonly length: number;
@@ -26,9 +27,10 @@ export class PackedCalls implements CallList {
     this.length = pack.count;
   }
 
-  /** As Array.prototype.at: a negative index counts from the end. */
+  /** As Array.prototype.at: a fraction is cut off, and a negative index counts from the end. */
   at(index: number): PackedCall | undefined {
-    const position = index < 0 ? index + this.length : index;
+    const whole = Math.trunc(index) || 0;
+    const position = whole < 0 ? whole + this.length : whole;
     if (!(position >= 0 && position < this.length)) return undefined;
     this.views ??= new Array<PackedCall | undefined>(this.length);
     return (this.views[position] ??= new PackedCall(this.pack, position));
@@ -37,12 +39,17 @@ export class PackedCalls implements CallList {
   *[Symbol.iterator](): Iterator<PackedCall> {
     for (let position = 0; position < this.length; position++) yield this.at(position)!;
   }
+
+  /** What JSON.stringify and a logger see: which bucket it is, never its calls (nor the whole pack). */
+  toJSON(): { siteId: string; bucket: number; calls: number } {
+    return { siteId: this.pack.siteId, bucket: this.pack.bucket, calls: this.length };
+  }
 }
 
 /**
  * A call of a CallPack, seen as a CallModel. It holds only its pack and row; a field is decoded from
- * the pack when read, so a 31-day range costs one small object per call, not a model per call.
- * callId is kept once read: sorting, paging and lookups compare it often.
+ * the pack when read, so a call read costs one small object, not a model. callId is kept once read:
+ * sorting, paging and lookups compare it often (the memory tier counts it).
  *
  * A view has no own data fields: copy one with Object.create(call), not a spread.
  */

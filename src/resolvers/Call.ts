@@ -12,7 +12,7 @@ export const Call: CallResolvers = {
   // async because @apollo/subgraph maps the representations synchronously: a throw here would fail the
   // whole _entities batch, a rejection fails only this entity. The entity is an object of its own:
   // @apollo/subgraph defines __typename on it, and cached models are shared. Its prototype is the model,
-  // not a spread of it: cached calls are views whose fields are getters (src/cache/packedCall.ts).
+  // not a spread of it: cached calls are views whose fields are getters (src/pack/packedCall.ts).
   __resolveReference: async (reference, context) => {
     const { siteId, callId, beginTime } = decodeCallIdAt(representationId(reference, 'Call'), Date.now());
     const call = await loadCall(context.loaders.calls, siteId, callId, beginTime, context.settings.bucketSizeMs);

@@ -34,6 +34,6 @@ describe('decode threads', () => {
     } finally {
       await decoding.close();
     }
-    assert.ok(most < 16 * MB, `${(most / MB).toFixed(1)} MB of socket buffers held at most`);
+    assert.ok(most < 12 * MB, `${(most / MB).toFixed(1)} MB of socket buffers held at most`);
   });
 });

@@ -132,6 +132,30 @@ describe('calls of a range', () => {
     assert.equal(callIn(bucket, 'a', 300)?.callId, 'a');
   });
 
+  it('a pack whose calls of one begin time are out of callId order is read as unsorted too', () => {
+    const sorted = packOf(SITE, [call('a', 100), call('b', 100)]);
+    const bytes = Buffer.from(sorted.data);
+    const layout = headerLayout(new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES));
+    // The plain text starts with the rows' callIds, one byte each here: row 0 says b, row 1 says a.
+    [bytes[layout.plain], bytes[layout.plain + 1]] = [bytes[layout.plain + 1]!, bytes[layout.plain]!];
+    const bucket = new CallPack(bytes).calls();
+    assert.deepEqual([...bucket].map(keyOf), ['b@100', 'a@100']);
+    assert.deepEqual(callsInRange([bucket], 0, BUCKET_MS).map(keyOf), ['a@100', 'b@100']);
+  });
+
+  it('buckets in order around an empty one, or out of order across it, are each read sorted', () => {
+    const early = packOf(SITE, [call('a', 100)]).calls();
+    const empty = packOf(SITE, [], BUCKET_MS).calls();
+    const late = packOf(SITE, [call('c', 2_100)], 2 * BUCKET_MS).calls();
+    assert.deepEqual(callsInRange([early, empty, late], 0, 3 * BUCKET_MS).map(keyOf), ['a@100', 'c@2100']);
+    assert.deepEqual(callsInRange([late, empty, early], 0, 3 * BUCKET_MS).map(keyOf), ['a@100', 'c@2100']);
+    const range = callRange([late, empty, early], 0, 3 * BUCKET_MS);
+    assert.deepEqual(
+      Array.from({ length: range.length }, (_, i) => keyOf(range.at(i)!)),
+      ['a@100', 'c@2100'],
+    );
+  });
+
   it("checking a range's order makes no callId string, and leaves the cache's views holding none", () => {
     const packs = [0, 1].map((index) =>
       packOf(SITE, [call(`a${index}`, index * BUCKET_MS + 100), call(`b${index}`, index * BUCKET_MS + 200)], index),

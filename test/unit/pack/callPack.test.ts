@@ -148,7 +148,10 @@ describe('CallPack: the compact form of a bucket', () => {
       Array.from({ length: calls.length }, (_, i) => calls.at(i)),
     );
     for (const outside of [calls.length, -calls.length - 1]) assert.equal(calls.at(outside), undefined);
+    assert.equal(calls.at(1.7), calls.at(1));
+    assert.equal(calls.at(Number.NaN), calls.at(0));
     assert.equal(pack!.calls(), calls);
+    assert.deepEqual(JSON.parse(JSON.stringify(calls)), { siteId: SITE, bucket: pack!.bucket, calls: calls.length });
   });
 
   it('shows a call to JSON.stringify by its identity only, never its personal data', () => {
