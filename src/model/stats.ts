@@ -1,4 +1,4 @@
-import type { CallList, CallModel, Stage } from './call.js';
+import type { CallModel, Stage } from './call.js';
 
 export interface StageCountModel {
   readonly stage: Stage;
@@ -44,12 +44,14 @@ export interface StatsTally {
 const STAGES = (Object.keys(STAGE_ORDER) as Stage[]).sort((a, b) => STAGE_ORDER[a] - STAGE_ORDER[b]);
 
 /** The tally of the given calls. Pure: no I/O. */
-export function tallyOf(calls: CallList): StatsTally {
+export function tallyOf(calls: Iterable<CallModel>): StatsTally {
   const byStage = STAGES.map(() => 0);
   const bySkill = new Map<string, { totalCalls: number; conversations: number }>();
   const secondsToConversation: number[] = [];
   let conversations = 0;
+  let totalCalls = 0;
   for (const call of calls) {
+    totalCalls++;
     const converted = call.stage === 'CONVERSATION_STARTED';
     byStage[STAGE_ORDER[call.stage]]!++;
     const skillName = call.skill ?? '';
@@ -65,7 +67,7 @@ export function tallyOf(calls: CallList): StatsTally {
     const opened = converted ? call.events.find((event) => event.kind === 'CONVERSATION_ID') : undefined;
     if (opened) secondsToConversation.push((opened.time - call.beginTime) / 1000);
   }
-  return { totalCalls: calls.length, conversations, byStage, bySkill, secondsToConversation: secondsToConversation.sort((a, b) => a - b) };
+  return { totalCalls, conversations, byStage, bySkill, secondsToConversation: secondsToConversation.sort((a, b) => a - b) };
 }
 
 /** The deflection figures of the calls of all the given tallies together (of disjoint sets of calls). */

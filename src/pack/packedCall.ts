@@ -16,8 +16,9 @@ export interface PackedCall extends Readonly<Pick<CallFields, FieldColumn>> {}
  * A pack's calls as a list (CallPack.calls()): a call's view is made when the call is first read, then
  * kept, so every read of the bucket sees the same view. A range that counts 31 days and shows a page makes
  * a page of views, not one per call of the range (~56 bytes of heap each, 200,000 for a busy site).
- * Checks over a whole bucket read the pack's columns instead (CallPack.ascending, callIdHash); what reads
- * every call (a tally, stats, a filter) makes every view, as before.
+ * Checks over a whole bucket read the pack's columns instead (CallPack.ascending, callIdHash), and a
+ * bucket's tally walks passing views (passing()); what reads every call otherwise (stats, a filter) makes
+ * every view, as before.
  */
 export class PackedCalls implements CallList {
   readonly length: number;
@@ -38,6 +39,14 @@ export class PackedCalls implements CallList {
 
   *[Symbol.iterator](): Iterator<PackedCall> {
     for (let position = 0; position < this.length; position++) yield this.at(position)!;
+  }
+
+  /**
+   * Each call in order, for a walk that reads every call once and keeps none of them (a bucket's tally):
+   * the view at() made, or one made for the walk and let go, so the walk leaves no view per call behind.
+   */
+  *passing(): Generator<PackedCall> {
+    for (let position = 0; position < this.length; position++) yield this.views?.[position] ?? new PackedCall(this.pack, position);
   }
 
   /** What JSON.stringify and a logger see: which bucket it is, never its calls (nor the whole pack). */

@@ -8,6 +8,7 @@ import { eventKindOf } from '../../../src/model/eventKind.js';
 import { timelineOf } from '../../../src/model/timeline.js';
 import { buildCall, packOf } from '../../helpers/decodeOracle.js';
 import { randomSource } from '../../helpers/random.js';
+import { heapGrowth } from '../../helpers/heap.js';
 
 const SITE = '1';
 const BUCKET_MS = 1_000;
@@ -89,6 +90,27 @@ describe('loadTimeline', () => {
       );
     }
     assert.ok(moved > ROUNDS / 10, 'enough rounds have a callId in two buckets');
+  });
+
+  it('tallies cached buckets for a first timeline without keeping a view of each call', async () => {
+    // 100 buckets of 200 calls (no skill, so no pack text is inflated): a view kept for each would be ~1.1 MB.
+    const packs = Array.from({ length: 100 }, (_, bucket) =>
+      packOf(
+        SITE,
+        Array.from({ length: 200 }, (_, i) =>
+          buildCall({ siteId: SITE, callId: `t${bucket}-${i}`, beginTime: bucket * BUCKET_MS + i, fields: emptyCallFields(), events: [] }),
+        ),
+        bucket * BUCKET_MS,
+      ).calls(),
+    );
+    const hourly = Array.from({ length: 101 }, (_, index) => index * BUCKET_MS);
+    let total = 0;
+    const kept = await heapGrowth(1, async () => {
+      const points = await loadTimeline(loaderOf(packs), SITE, hourly, BUCKET_MS);
+      total = points.reduce((sum, point) => sum + point.stats.totalCalls, 0);
+    });
+    assert.equal(total, 20_000);
+    assert.ok(kept < 20_000 * 20, `kept ${kept} bytes for the tallies of 20,000 calls`);
   });
 
   it('reads each call once for the first timeline over its buckets, and none for the next', async () => {
