@@ -48,6 +48,9 @@ export const Site: SiteResolvers = {
 
   stats(site, { from, to, filter }, { loaders, settings }) {
     const range = validRange(from, to, settings.maxRangeMs);
+    // Without a filter, the figures of a one-point timeline: summed from the tallies of the buckets the
+    // range covers whole, so a warm 31-day range reads 744 tallies rather than 200,000 calls.
+    if (!filter) return andThen(loadTimeline(loaders.calls, site.id, [range.from, range.to], settings.bucketSizeMs), ([point]) => point!.stats);
     return andThen(loadCallsInRange(loaders.calls, site.id, range.from, range.to, settings.bucketSizeMs), (calls) =>
       deflectionStatsOf(callsMatching(calls, filter)),
     );

@@ -43,6 +43,21 @@ describe('Site.stats', () => {
     assert.deepEqual((answer.body.data?.site as { stats: unknown }).stats, expected);
   });
 
+  it('over a range that cuts its first and last buckets, equals the figures of the calls that began in it, cold and warm', async () => {
+    const from = TEST_DAY + 90 * 60_000;
+    const to = TEST_DAY + 10 * HOUR_MS + 30 * 60_000;
+    const inRange = Object.fromEntries(
+      Object.entries(wireDay(TEST_DAY)).filter(([, events]) => Number(events[0]!.beginTimeStamp) >= from && Number(events[0]!.beginTimeStamp) < to),
+    );
+    const expected = expectedStats(inRange);
+    assert.ok(expected.totalCalls > 8 * CALLS_PER_HOUR && expected.totalCalls < 10 * CALLS_PER_HOUR, `${expected.totalCalls} calls`);
+    for (const read of ['cold', 'warm']) {
+      const answer = await stack.query(STATS_QUERY, { site: SITE, from: iso(from), to: iso(to) }, { authorization: 'Bearer cut-buckets' });
+      assert.equal(answer.body.errors, undefined);
+      assert.deepEqual((answer.body.data?.site as { stats: unknown }).stats, expected, read);
+    }
+  });
+
   it('applies the filter before counting', async () => {
     const filter = { skills: ['sales', 'billing'] };
     const answer = await stack.query(STATS_QUERY, { site: SITE, from: iso(TEST_DAY), to: iso(TEST_DAY + DAY_MS), filter });
