@@ -197,9 +197,7 @@ function distinctCallIdStrings(buckets: readonly CallList[]): boolean {
   const callIds = new Set<string>();
   for (const bucket of buckets) {
     for (let call = 0; call < bucket.length; call++) {
-      // A pack's callId read from its column: a view made here would be kept for a call most ranges never show.
-      const callId = bucket instanceof PackedCalls ? bucket.pack.callId(call) : bucket.at(call)!.callId;
-      if (callIds.size === callIds.add(callId).size) return false;
+      if (callIds.size === callIds.add(callIdAt(bucket, call)).size) return false;
     }
   }
   return true;
@@ -228,9 +226,13 @@ function firstBeginningAt(bucket: CallList, time: number): number {
   return low;
 }
 
-/** A pack's from its column: the calls a search passes over get no view. */
+// A pack's from its column: the calls a search or a check passes over get no view (it would be kept with the cache).
 function beginTimeAt(bucket: CallList, index: number): number {
   return bucket instanceof PackedCalls ? bucket.pack.beginTime(index) : bucket.at(index)!.beginTime;
+}
+
+function callIdAt(bucket: CallList, index: number): string {
+  return bucket instanceof PackedCalls ? bucket.pack.callId(index) : bucket.at(index)!.callId;
 }
 
 /** One call by its callId and begin time: a single bucket, so Query.call and _entities stay narrow. */
@@ -256,6 +258,6 @@ export function callIn(bucket: CallList, callId: string, beginTime: number): Cal
       if (call.callId === callId) return call;
     }
   }
-  for (const call of bucket) if (call.callId === callId) return call;
+  for (let index = 0; index < bucket.length; index++) if (callIdAt(bucket, index) === callId) return bucket.at(index)!;
   return null;
 }

@@ -33,6 +33,7 @@ export function compareEvents(a: EventModel, b: EventModel): number {
   return compareValues(a.time, b.time) || compareValues(a.call.callId, b.call.callId) || a.position - b.position;
 }
 
-function compareValues<T extends string | number>(x: T, y: T): number {
+/** The comparison of one key element, as the comparators above make it (also for a pack's columns: CallPack.ascending). */
+export function compareValues<T extends string | number>(x: T, y: T): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }

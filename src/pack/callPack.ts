@@ -1,6 +1,7 @@
 import { inflateRawSync } from 'node:zlib';
 import type { Stage } from '../model/call.js';
 import type { EventKind } from '../model/eventKind.js';
+import { compareValues } from '../model/order.js';
 import { CALL_STRING_FIELDS } from './columns.js';
 import { PackedCalls } from './packedCall.js';
 
@@ -298,11 +299,9 @@ export class CallPack {
 
   private readAscending(): boolean {
     for (let call = 1; call < this.count; call++) {
-      const before = this.beginTime(call - 1);
-      const time = this.beginTime(call);
-      // compareCalls' order (src/model/order.ts), as it compares: by begin time, then by callId in code units.
-      const order = before < time ? -1 : before > time ? 1 : 0;
-      if (order > 0 || (order === 0 && !(this.callId(call - 1) < this.callId(call)))) return false;
+      // compareCalls' order, compared as it compares: by begin time, then (only on a tie) by callId.
+      const byTime = compareValues(this.beginTime(call - 1), this.beginTime(call));
+      if (byTime > 0 || (byTime === 0 && compareValues(this.callId(call - 1), this.callId(call)) >= 0)) return false;
     }
     return true;
   }

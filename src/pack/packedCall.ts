@@ -17,7 +17,7 @@ export interface PackedCall extends Readonly<Pick<CallFields, FieldColumn>> {}
  * kept, so every read of the bucket sees the same view. A range that counts 31 days and shows a page makes
  * a page of views, not one per call of the range (~56 bytes of heap each, 200,000 for a busy site).
  * Checks over a whole bucket read the pack's columns instead (CallPack.ascending, callIdHash), and a
- * bucket's tally walks passing views (passing()); what reads every call otherwise (stats, a filter) makes
+ * bucket's tally walks passing views (passing()); what reads every call otherwise (events, a filter) makes
  * every view, as before.
  */
 export class PackedCalls implements CallList {

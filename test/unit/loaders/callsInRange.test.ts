@@ -118,6 +118,20 @@ describe('calls of a range', () => {
     assert.ok(kept < 20_000 * 20, `kept ${kept} bytes for the count and 5 calls of 20,000`);
   });
 
+  it('a call looked for in a bucket that does not hold it is not found, and the scan makes no view of the calls it passes', () => {
+    const bucket = packOf(
+      SITE,
+      Array.from({ length: 2_000 }, (_, i) => call(`m${i}`, i % 100)),
+    ).calls();
+    // Every view is made by at(): counted here.
+    const at = bucket.at.bind(bucket);
+    let reads = 0;
+    bucket.at = (index) => (reads++, at(index));
+    assert.equal(callIn(bucket, 'absent', 50), null);
+    assert.equal(callIn(bucket, 'm1999', 5)?.callId, 'm1999', 'found by the scan, its begin time named wrong');
+    assert.ok(reads < 100, `${reads} calls of 2,000 read as views`);
+  });
+
   it('a pack whose calls are out of order (bytes from elsewhere) is read as any unsorted bucket: sorted', () => {
     const sorted = packOf(SITE, [call('a', 100), call('b', 200), call('c', 300)]);
     const bytes = Buffer.from(sorted.data);
