@@ -226,7 +226,8 @@ function firstBeginningAt(bucket: CallList, time: number): number {
   return low;
 }
 
-// A pack's from its column: the calls a search or a check passes over get no view (it would be kept with the cache).
+// A call's begin time and callId, from the pack's columns when the bucket is a pack: the calls a search or a
+// check passes over get no view (a view, once made, is kept with the cache).
 function beginTimeAt(bucket: CallList, index: number): number {
   return bucket instanceof PackedCalls ? bucket.pack.beginTime(index) : bucket.at(index)!.beginTime;
 }
