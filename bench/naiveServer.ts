@@ -64,7 +64,7 @@ function callOf(call: CallModel) {
     skill: call.skill,
     stage: call.stage,
     conversationId: call.conversationId,
-    events: call.events.map((event: EventModel) => ({ type: event.kind, info: event.info, time: new Date(event.time).toISOString() })),
+    events: call.events.map((event: EventModel) => ({ type: event.type, info: event.info, time: new Date(event.time).toISOString() })),
   };
 }
 

@@ -101,7 +101,7 @@ export function decodeCallInput(callId: string, value: unknown, request: WindowR
   const events: EventInput[] = order.map((index) => {
     const event = wireEvents[index]!;
     const rawType = readString(event.eventType) ?? '';
-    return { rawType, kind: eventKindOf(rawType), info: readString(event.eventInfo), time: times[index]! };
+    return { rawType, type: eventKindOf(rawType), info: readString(event.eventInfo), time: times[index]! };
   });
   if (beginTime === null) {
     issues.push(`${call()}: no beginTimeStamp; its first event time is used`);

@@ -10,7 +10,8 @@ export type Stage = 'STARTED' | 'ACCEPTED' | 'DECLINED' | 'TEXT_SENT' | 'CONVERS
  * every event, and keeping one copy is most of what makes a cached window small.
  */
 export interface EventModel {
-  readonly kind: EventKind;
+  /** DeflectionEvent.type's name, so the field needs no resolver (a warm dashboard reads hundreds of them). */
+  readonly type: EventKind;
   readonly rawType: string;
   readonly info: string | null;
   readonly time: number;
@@ -69,7 +70,7 @@ export interface CallList extends PositionalList<CallModel>, Iterable<CallModel>
 /** An event before it belongs to a call: what the decoder reads off one wire event. */
 export interface EventInput {
   readonly rawType: string;
-  readonly kind: EventKind;
+  readonly type: EventKind;
   readonly info: string | null;
   readonly time: number;
 }
@@ -88,11 +89,11 @@ export interface CallInput {
  * answer, because later steps can only happen after the earlier ones even when an event is missing.
  */
 export function stageOf(events: readonly EventInput[], conversationId: string | null): Stage {
-  if (conversationId || events.some((event) => event.kind === 'CONVERSATION_ID')) return 'CONVERSATION_STARTED';
-  if (events.some((event) => event.kind === 'SEND_TEXT')) return 'TEXT_SENT';
+  if (conversationId || events.some((event) => event.type === 'CONVERSATION_ID')) return 'CONVERSATION_STARTED';
+  if (events.some((event) => event.type === 'SEND_TEXT')) return 'TEXT_SENT';
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i]!;
-    if (event.kind !== 'DEFLECTION_RESPONSE') continue;
+    if (event.type !== 'DEFLECTION_RESPONSE') continue;
     const answer = event.info?.trim().toUpperCase();
     if (answer === 'Y') return 'ACCEPTED';
     if (answer === 'N') return 'DECLINED';

@@ -64,7 +64,7 @@ export function tallyOf(calls: Iterable<CallModel>): StatsTally {
     bySkill.set(skillName, skill);
     // Events are sorted, so the first conversationid event is when the conversation opened. Only a
     // converted call can have one (the event makes the stage), so the others' events are not read.
-    const opened = converted ? call.events.find((event) => event.kind === 'CONVERSATION_ID') : undefined;
+    const opened = converted ? call.events.find((event) => event.type === 'CONVERSATION_ID') : undefined;
     if (opened) secondsToConversation.push((opened.time - call.beginTime) / 1000);
   }
   return { totalCalls, conversations, byStage, bySkill, secondsToConversation: secondsToConversation.sort((a, b) => a - b) };

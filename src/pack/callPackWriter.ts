@@ -177,7 +177,7 @@ export class CallPackWriter {
     }
     for (const event of events) {
       this.eventTimes.push(event.time);
-      this.kinds.push(kindCode(event.kind));
+      this.kinds.push(kindCode(event.type));
       this.rawTypeRefs.push(this.table.ref(event.rawType, RAW_TYPE_COLUMN));
       this.infoRefs.push(this.table.ref(event.info, INFO_COLUMN));
     }

@@ -131,7 +131,7 @@ class PackedEvent implements EventModel {
     private readonly row: number,
   ) {}
 
-  get kind(): EventKind {
+  get type(): EventKind {
     return this.call.pack.eventKind(this.row);
   }
 

@@ -29,6 +29,6 @@ export const Call: CallResolvers = {
   events: (call, { types }) => {
     if (!types) return call.events;
     const wanted = new Set(types);
-    return call.events.filter((event) => wanted.has(event.kind));
+    return call.events.filter((event) => wanted.has(event.type));
   },
 };

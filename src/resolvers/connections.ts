@@ -7,15 +7,13 @@ import type {
 } from '../generated/resolvers.js';
 import type { PageModel } from './models.js';
 
-/** Relay connection fields, the same for every page type: edges are made only when asked for. */
+/** Relay connection fields, the same for every page type: edges are made only when asked for (`nodes` and `totalCount` are the page's own). */
 function connectionFields<T>() {
   return {
-    edges: (page: PageModel<T>) => page.items.map((node) => ({ cursor: page.cursorOf(node), node })),
-    nodes: (page: PageModel<T>) => page.items,
-    totalCount: (page: PageModel<T>) => page.totalCount,
+    edges: (page: PageModel<T>) => page.nodes.map((node) => ({ cursor: page.cursorOf(node), node })),
     pageInfo: (page: PageModel<T>) => ({
       hasNextPage: page.hasNextPage,
-      endCursor: page.items.length > 0 ? page.cursorOf(page.items[page.items.length - 1]!) : null,
+      endCursor: page.nodes.length > 0 ? page.cursorOf(page.nodes[page.nodes.length - 1]!) : null,
     }),
   };
 }
@@ -25,6 +23,4 @@ export const DeflectionEventConnection: DeflectionEventConnectionResolvers = con
 export const CallEdge: CallEdgeResolvers = {};
 export const DeflectionEventEdge: DeflectionEventEdgeResolvers = {};
 
-export const DeflectionEvent: DeflectionEventResolvers = {
-  type: (event) => event.kind,
-};
+export const DeflectionEvent: DeflectionEventResolvers = {};

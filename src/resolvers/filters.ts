@@ -9,7 +9,7 @@ export function callMatcher(filter: CallFilter | null | undefined): (call: CallM
   const stages = filter.stages ? new Set(filter.stages) : null;
   const hasConversation = filter.hasConversation ?? null;
   return (call) =>
-    (!types || call.events.some((event) => types.has(event.kind))) &&
+    (!types || call.events.some((event) => types.has(event.type))) &&
     (!skills || (call.skill !== null && skills.has(call.skill))) &&
     (!stages || stages.has(call.stage)) &&
     (hasConversation === null || (call.conversationId !== null) === hasConversation);
@@ -24,5 +24,5 @@ export function eventMatcher(filter: EventFilter | null | undefined): (event: Ev
   if (!filter) return () => true;
   const types = filter.types ? new Set(filter.types) : null;
   const skills = filter.skills ? new Set(filter.skills) : null;
-  return (event) => (!types || types.has(event.kind)) && (!skills || (event.call.skill !== null && skills.has(event.call.skill)));
+  return (event) => (!types || types.has(event.type)) && (!skills || (event.call.skill !== null && skills.has(event.call.skill)));
 }

@@ -27,10 +27,10 @@ export function pageOf<T>(sortedAscending: PositionalList<T>, request: PageReque
     start = firstPositionAfter(count, (position) => direction * compareSortKeys(keyOf(at(position)), after) > 0);
   }
   const end = Math.min(start + request.first, count);
-  const items: T[] = [];
-  for (let position = start; position < end; position++) items.push(at(position));
+  const nodes: T[] = [];
+  for (let position = start; position < end; position++) nodes.push(at(position));
   return {
-    items,
+    nodes,
     totalCount: count,
     hasNextPage: end < count,
     cursorOf: (item) => encodeCursor(request, keyOf(item)),

@@ -12,6 +12,6 @@ export function call(callId: string, begin: number, events = 1): CallModel {
     callId,
     beginTime: begin,
     fields: emptyCallFields(),
-    events: types.slice(0, events).map((rawType, i) => ({ rawType, kind: eventKindOf(rawType), info: 'Y', time: begin + i * 1000 })),
+    events: types.slice(0, events).map((rawType, i) => ({ rawType, type: eventKindOf(rawType), info: 'Y', time: begin + i * 1000 })),
   });
 }

@@ -33,7 +33,7 @@ export function readAll(call: CallModel): unknown {
     stage: call.stage,
     lastEventTime: call.lastEventTime,
     events: call.events.map((event) => ({
-      kind: event.kind,
+      type: event.type,
       rawType: event.rawType,
       info: event.info,
       time: event.time,

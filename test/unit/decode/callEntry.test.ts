@@ -45,7 +45,7 @@ describe('call entries, read by the streaming reader', () => {
     assert.equal(call.stage, 'STARTED');
     assert.equal(call.lastEventTime, 1528932953300);
     assert.deepEqual(
-      call.events.map((event) => [event.kind, event.rawType, event.info, event.time]),
+      call.events.map((event) => [event.type, event.rawType, event.info, event.time]),
       [['CALL_START', 'callstart', 'Y', 1528932953300]],
     );
   });
@@ -68,7 +68,7 @@ describe('call entries, read by the streaming reader', () => {
   it('sorts events by time, keeping wire order on ties, and maps event types case-insensitively', () => {
     const call = byId.get('1002')!;
     assert.deepEqual(
-      call.events.map((event) => [event.rawType, event.kind, event.position]),
+      call.events.map((event) => [event.rawType, event.type, event.position]),
       [
         ['callstart', 'CALL_START', 0],
         ['DeflResponse', 'DEFLECTION_RESPONSE', 1],

@@ -20,7 +20,7 @@ function call(callId: string, beginTime: number, eventOffsets: readonly number[]
     callId,
     beginTime,
     fields: emptyCallFields(),
-    events: eventOffsets.map((offset) => ({ rawType: 'callstart', kind: eventKindOf('callstart'), info: null, time: beginTime + offset })),
+    events: eventOffsets.map((offset) => ({ rawType: 'callstart', type: eventKindOf('callstart'), info: null, time: beginTime + offset })),
   });
 }
 
@@ -98,21 +98,30 @@ describe('calls of a range', () => {
 
   it('a long range of packs, counted and paged, makes views for the calls it reads, not one per call', async () => {
     // 100 buckets of 200 calls: a view for each would keep ~1.1 MB (56 bytes a call).
-    const packs = Array.from({ length: 100 }, (_, bucket) =>
-      packOf(
-        SITE,
-        Array.from({ length: 200 }, (_, i) => call(`p${bucket}-${i}`, bucket * BUCKET_MS + i)),
-        bucket * BUCKET_MS,
-      ),
-    );
-    let range: PositionalList<CallModel> | null = null;
-    const kept = await heapGrowth(1, async () => {
-      range = callRange(
+    const packsOf = (prefix: string) =>
+      Array.from({ length: 100 }, (_, bucket) =>
+        packOf(
+          SITE,
+          Array.from({ length: 200 }, (_, i) => call(`${prefix}${bucket}-${i}`, bucket * BUCKET_MS + i)),
+          bucket * BUCKET_MS,
+        ),
+      );
+    const readRange = (packs: readonly CallPack[], prefix: string) => {
+      const range = callRange(
         packs.map((pack) => pack.calls()),
         0,
         packs.length * BUCKET_MS,
       );
-      for (let i = 0; i < 5; i++) assert.equal(range.at(i)!.callId, `p0-${i}`);
+      for (let i = 0; i < 5; i++) assert.equal(range.at(i)!.callId, `${prefix}0-${i}`);
+      return range;
+    };
+    // Once on other packs first: the first run of this code in a process also keeps its bytecode and
+    // type feedback on the heap (~400 KB, as much as the bound), which no later range keeps again.
+    readRange(packsOf('w'), 'w');
+    const packs = packsOf('p');
+    let range: PositionalList<CallModel> | null = null;
+    const kept = await heapGrowth(1, async () => {
+      range = readRange(packs, 'p');
     });
     assert.equal(range!.length, 20_000);
     assert.ok(kept < 20_000 * 20, `kept ${kept} bytes for the count and 5 calls of 20,000`);

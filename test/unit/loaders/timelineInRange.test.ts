@@ -39,7 +39,7 @@ function randomCall(random: (below: number) => number, callId: string, beginTime
     fields: { ...emptyCallFields(), skill: [null, 'sales', 'billing'][random(3)]! },
     events: steps.map(([rawType, info], index) => ({
       rawType: rawType!,
-      kind: eventKindOf(rawType!),
+      type: eventKindOf(rawType!),
       info: info!,
       time: beginTime + index * (1 + random(90)),
     })),

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseCallerInfo, stageOf, type EventInput } from '../../../src/model/call.js';
 import { eventKindOf } from '../../../src/model/eventKind.js';
 
-const event = (rawType: string, info: string | null = null, time = 0): EventInput => ({ rawType, kind: eventKindOf(rawType), info, time });
+const event = (rawType: string, info: string | null = null, time = 0): EventInput => ({ rawType, type: eventKindOf(rawType), info, time });
 
 describe('stageOf', () => {
   it('is STARTED with no answer yet', () => assert.equal(stageOf([event('callstart', 'Y')], null), 'STARTED'));

@@ -12,7 +12,7 @@ function call(callId: string, skill: string | null, events: [string, number, str
     callId,
     beginTime: 0,
     fields: { ...emptyCallFields(), skill, conversationId },
-    events: events.map(([rawType, seconds, info]) => ({ rawType, kind: eventKindOf(rawType), info: info ?? null, time: seconds * 1000 })),
+    events: events.map(([rawType, seconds, info]) => ({ rawType, type: eventKindOf(rawType), info: info ?? null, time: seconds * 1000 })),
   });
 }
 

@@ -31,9 +31,9 @@ describe('pageOf', () => {
           const afterKey: CursorKey | null = after === null ? null : decodeCursor(after, { field: 'calls', order }, ['number', 'string']);
           const result: PageModel<CallModel> = pageOf(sorted, { field: 'calls', order, first, after: afterKey }, callSortKey);
           assert.equal(result.totalCount, sorted.length);
-          walked.push(...result.items);
+          walked.push(...result.nodes);
           if (!result.hasNextPage) break;
-          after = result.cursorOf(result.items[result.items.length - 1]!);
+          after = result.cursorOf(result.nodes[result.nodes.length - 1]!);
         }
         const expected = order === 'ASC' ? [...sorted] : [...sorted].reverse();
         assert.deepEqual(walked.map(keyOf), expected.map(keyOf));
@@ -58,7 +58,7 @@ describe('pageOf', () => {
         const request = { field: 'calls', order, first: 1 + random(6), after } as const;
         const inPlace = pageOf(range, request, callSortKey);
         const copied = pageOf(calls, request, callSortKey);
-        assert.deepEqual(inPlace.items.map(keyOf), copied.items.map(keyOf), `round ${round}, ${order}`);
+        assert.deepEqual(inPlace.nodes.map(keyOf), copied.nodes.map(keyOf), `round ${round}, ${order}`);
         assert.equal(inPlace.totalCount, copied.totalCount);
         assert.equal(inPlace.hasNextPage, copied.hasNextPage);
       }
